@@ -1,0 +1,1 @@
+//! The session cookie (stub: being written).

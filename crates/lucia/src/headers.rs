@@ -1,0 +1,1 @@
+//! Reading tokens from request headers (stub: being written).
