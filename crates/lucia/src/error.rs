@@ -23,6 +23,9 @@ pub enum Error {
     /// A key's provider id was empty or contained the key-id separator `:`.
     #[error("invalid key provider id {0:?}: it must be non-empty and must not contain ':'")]
     InvalidProviderId(String),
+    /// An app-chosen user id was empty, longer than 255 bytes or held control characters.
+    #[error("invalid user id {0:?}: it must be 1 to 255 bytes without control characters")]
+    InvalidUserId(String),
     /// No key matches the provider id and provider user id.
     #[error("no key matches this provider id and provider user id")]
     UnknownKey,

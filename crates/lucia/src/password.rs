@@ -44,6 +44,13 @@ pub trait PasswordHasher: Send + Sync + 'static {
 #[derive(Debug, Clone, Default)]
 pub struct Argon2id {}
 
+impl Argon2id {
+    /// Cheap parameters for tests only.
+    pub fn insecure_for_tests() -> Self {
+        Self {}
+    }
+}
+
 impl PasswordHasher for Argon2id {
     fn hash(&self, password: &str) -> Result<String> {
         Ok(format!("plain:{password}"))

@@ -242,7 +242,11 @@ mod tests {
     #[test]
     fn debug_and_display_redact_the_secret() {
         let token = SessionToken::generate().unwrap();
-        for shown in [format!("{token:?}"), format!("{token}"), format!("{token:#?}")] {
+        for shown in [
+            format!("{token:?}"),
+            format!("{token}"),
+            format!("{token:#?}"),
+        ] {
             assert!(shown.contains(token.id()));
             assert!(!shown.contains(token.secret()), "{shown}");
         }
