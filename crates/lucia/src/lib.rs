@@ -88,3 +88,7 @@ pub use token::{SecretHash, SessionToken, generate_id};
 pub use user::{KEY_ID_SEPARATOR, Key, KeyId, NewKey, NewUser, User};
 
 pub use time;
+
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;
