@@ -29,8 +29,11 @@ async fn run() -> Result<(), lucia::Error> {
     let email = "ada@example.com";
     let user = lucia
         .create_user(
-            NewUser::new(Profile { email: email.into(), name: "Ada Lovelace".into() })
-                .key(NewKey::new("email", email)?.password("correct horse battery staple")),
+            NewUser::new(Profile {
+                email: email.into(),
+                name: "Ada Lovelace".into(),
+            })
+            .key(NewKey::new("email", email)?.password("correct horse battery staple")),
         )
         .await?;
     println!("created user {} <{}>", user.id, user.attributes.email);
@@ -41,16 +44,29 @@ async fn run() -> Result<(), lucia::Error> {
         other => panic!("expected InvalidPassword, got {other:?}"),
     }
     // ...the right one returns the key, and we start a new session.
-    let key = lucia.use_key("email", email, Some("correct horse battery staple")).await?;
-    let (session, token) = lucia
-        .create_session(&key.user_id, Device { user_agent: "quickstart/1.0".into() })
+    let key = lucia
+        .use_key("email", email, Some("correct horse battery staple"))
         .await?;
-    println!("signed in: session {} expires {}", session.id, session.expires_at);
+    let (session, token) = lucia
+        .create_session(
+            &key.user_id,
+            Device {
+                user_agent: "quickstart/1.0".into(),
+            },
+        )
+        .await?;
+    println!(
+        "signed in: session {} expires {}",
+        session.id, session.expires_at
+    );
     println!("token for the cookie: {token}  (Display hides the secret)");
 
     // Every request: validate the token from the cookie.
     match lucia.validate_session(token.expose_secret()).await? {
-        Validation::Valid(v) => println!("request from {} on {}", v.user.attributes.name, v.session.attributes.user_agent),
+        Validation::Valid(v) => println!(
+            "request from {} on {}",
+            v.user.attributes.name, v.session.attributes.user_agent
+        ),
         Validation::Invalid(reason) => panic!("fresh session rejected: {reason:?}"),
     }
 

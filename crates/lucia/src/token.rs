@@ -72,7 +72,7 @@ impl SessionToken {
     /// Parses a token received from a client.
     ///
     /// Returns `None` unless the input is exactly one id and one secret separated by a single
-    /// dot, each 1 to [`MAX_PART_LEN`] characters of `A-Z a-z 0-9 - _`. Never panics.
+    /// dot, each 1 to 128 characters of `A-Z a-z 0-9 - _`. Never panics.
     ///
     /// ```
     /// use lucia::SessionToken;

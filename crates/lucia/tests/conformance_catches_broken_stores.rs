@@ -1,5 +1,6 @@
 //! The conformance suite must fail on stores that break the contract; a suite that cannot
 //! fail proves nothing. Each store here breaks one rule, wrapped around the memory store.
+#![allow(clippy::unwrap_used)] // Tests unwrap: a panic is a failed test.
 
 use lucia::conformance::{TestSession, TestUser, run_auth_store, run_session_store};
 use lucia::store::{SessionStore, Split, StoreResult, UserStore};
@@ -38,10 +39,18 @@ impl SessionStore for Broken {
     async fn get_user_sessions(&self, user_id: &str) -> StoreResult<Vec<Session<TestSession>>> {
         self.inner.get_user_sessions(user_id).await
     }
-    async fn update_session_expiry(&self, id: &str, expires_at: OffsetDateTime) -> StoreResult<bool> {
+    async fn update_session_expiry(
+        &self,
+        id: &str,
+        expires_at: OffsetDateTime,
+    ) -> StoreResult<bool> {
         self.inner.update_session_expiry(id, expires_at).await
     }
-    async fn update_session_attributes(&self, id: &str, attributes: &TestSession) -> StoreResult<bool> {
+    async fn update_session_attributes(
+        &self,
+        id: &str,
+        attributes: &TestSession,
+    ) -> StoreResult<bool> {
         self.inner.update_session_attributes(id, attributes).await
     }
     async fn delete_session(&self, id: &str) -> StoreResult<()> {
@@ -56,13 +65,20 @@ impl SessionStore for Broken {
         self.inner.delete_user_sessions(user_id).await
     }
     async fn delete_expired_sessions(&self, now: OffsetDateTime) -> StoreResult<u64> {
-        let now = if self.bug == Bug::PurgeBoundary { now - lucia::time::Duration::SECOND } else { now };
+        let now = if self.bug == Bug::PurgeBoundary {
+            now - lucia::time::Duration::SECOND
+        } else {
+            now
+        };
         self.inner.delete_expired_sessions(now).await
     }
 }
 
 fn broken(bug: Bug) -> Broken {
-    Broken { inner: MemoryStore::new(), bug }
+    Broken {
+        inner: MemoryStore::new(),
+        bug,
+    }
 }
 
 #[pollster::test]
@@ -125,6 +141,9 @@ impl UserStore for HalfWrites {
 #[pollster::test]
 #[should_panic(expected = "a failed insert_user must leave no user behind")]
 async fn catches_a_non_atomic_insert_user() {
-    let store = Split::new(HalfWrites(MemoryStore::new()), MemoryStore::<(), TestSession>::new());
+    let store = Split::new(
+        HalfWrites(MemoryStore::new()),
+        MemoryStore::<(), TestSession>::new(),
+    );
     run_auth_store(&store).await;
 }

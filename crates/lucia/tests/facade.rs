@@ -1,4 +1,5 @@
 //! Behaviour of the `Lucia` facade over the memory store: what an app observes.
+#![allow(clippy::unwrap_used)] // Tests unwrap: a panic is a failed test.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -7,7 +8,9 @@ use lucia::clock::ManualClock;
 use lucia::password::{Argon2id, PasswordHasher, PasswordVerification};
 use lucia::store::{SessionStore, Split, UserStore};
 use lucia::time::{Duration, macros::datetime};
-use lucia::{Error, InvalidReason, KeyId, Lucia, MemoryStore, NewKey, NewUser, SessionPolicy, Validation};
+use lucia::{
+    Error, InvalidReason, KeyId, Lucia, MemoryStore, NewKey, NewUser, SessionPolicy, Validation,
+};
 
 type Store = MemoryStore<String, String>;
 
@@ -22,7 +25,11 @@ fn setup() -> (Lucia<Store>, Arc<ManualClock>) {
 async fn user_with_password(lucia: &Lucia<Store>, email: &str) -> lucia::User<String> {
     lucia
         .create_user(
-            NewUser::new(email.to_owned()).key(NewKey::new("email", email).unwrap().password("correct horse battery")),
+            NewUser::new(email.to_owned()).key(
+                NewKey::new("email", email)
+                    .unwrap()
+                    .password("correct horse battery"),
+            ),
         )
         .await
         .unwrap()
@@ -33,19 +40,43 @@ async fn sign_up_sign_in_validate_sign_out() {
     let (lucia, _) = setup();
     let user = user_with_password(&lucia, "ada@example.com").await;
     assert_eq!(user.id.len(), 24, "generated user ids carry 120 bits");
-    let key = lucia.use_key("email", "ada@example.com", Some("correct horse battery")).await.unwrap();
+    let key = lucia
+        .use_key("email", "ada@example.com", Some("correct horse battery"))
+        .await
+        .unwrap();
     assert_eq!(key.user_id, user.id);
 
-    let (session, token) = lucia.create_session(&user.id, "Firefox".into()).await.unwrap();
+    let (session, token) = lucia
+        .create_session(&user.id, "Firefox".into())
+        .await
+        .unwrap();
     assert!(session.fresh, "a new session must be sent to the client");
     assert_eq!(token.id(), session.id);
-    assert_eq!(session.created_at, datetime!(2030-01-01 12:00 UTC), "timestamps have whole seconds");
+    assert_eq!(
+        session.created_at,
+        datetime!(2030-01-01 12:00 UTC),
+        "timestamps have whole seconds"
+    );
     assert_eq!(session.expires_at, session.created_at + Duration::days(30));
-    let stored = lucia.store().get_session(&session.id).await.unwrap().unwrap();
-    assert_eq!(stored.secret_hash, token.secret_hash(), "only the hash of the secret is stored");
+    let stored = lucia
+        .store()
+        .get_session(&session.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        stored.secret_hash,
+        token.secret_hash(),
+        "only the hash of the secret is stored"
+    );
     assert!(!format!("{stored:?}").contains(token.secret()));
 
-    let validated = lucia.validate_session(token.expose_secret()).await.unwrap().valid().unwrap();
+    let validated = lucia
+        .validate_session(token.expose_secret())
+        .await
+        .unwrap()
+        .valid()
+        .unwrap();
     assert_eq!(validated.user, user);
     assert_eq!(validated.session.attributes, "Firefox");
     assert!(!validated.session.fresh);
@@ -76,8 +107,21 @@ async fn bad_tokens_are_invalid_not_errors() {
         lucia.validate_session(&forged).await.unwrap(),
         Validation::Invalid(InvalidReason::SecretMismatch)
     );
-    assert!(lucia.store().get_session(&session.id).await.unwrap().is_some());
-    assert!(lucia.validate_session(token.expose_secret()).await.unwrap().is_valid());
+    assert!(
+        lucia
+            .store()
+            .get_session(&session.id)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        lucia
+            .validate_session(token.expose_secret())
+            .await
+            .unwrap()
+            .is_valid()
+    );
     // Secrets are case-sensitive.
     let shouted = format!("{}.{}", token.id(), token.secret().to_uppercase());
     assert!(!lucia.validate_session(&shouted).await.unwrap().is_valid());
@@ -91,16 +135,31 @@ async fn sliding_renewal_and_expiry_through_the_facade() {
 
     // Exactly 15 days remain: not extended.
     clock.advance(Duration::days(15));
-    let v = lucia.validate_session(token.expose_secret()).await.unwrap().valid().unwrap();
+    let v = lucia
+        .validate_session(token.expose_secret())
+        .await
+        .unwrap()
+        .valid()
+        .unwrap();
     assert!(!v.session.fresh);
     assert_eq!(v.session.expires_at, session.expires_at);
 
     // One second later: extended to now + 30 days, stored, and fresh.
     clock.advance(Duration::SECOND);
-    let v = lucia.validate_session(token.expose_secret()).await.unwrap().valid().unwrap();
+    let v = lucia
+        .validate_session(token.expose_secret())
+        .await
+        .unwrap()
+        .valid()
+        .unwrap();
     assert!(v.session.fresh);
     assert_eq!(v.session.expires_at, lucia.now() + Duration::days(30));
-    let stored = lucia.store().get_session(&session.id).await.unwrap().unwrap();
+    let stored = lucia
+        .store()
+        .get_session(&session.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(stored.expires_at, v.session.expires_at);
 
     // Exactly at expiry: invalid and deleted.
@@ -109,7 +168,14 @@ async fn sliding_renewal_and_expiry_through_the_facade() {
         lucia.validate_session(token.expose_secret()).await.unwrap(),
         Validation::Invalid(InvalidReason::Expired)
     );
-    assert!(lucia.store().get_session(&session.id).await.unwrap().is_none());
+    assert!(
+        lucia
+            .store()
+            .get_session(&session.id)
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 #[pollster::test]
@@ -118,7 +184,12 @@ async fn clock_going_backwards_does_not_break_sessions() {
     let user = user_with_password(&lucia, "ada@example.com").await;
     let (session, token) = lucia.create_session(&user.id, String::new()).await.unwrap();
     clock.advance(-Duration::hours(3));
-    let v = lucia.validate_session(token.expose_secret()).await.unwrap().valid().unwrap();
+    let v = lucia
+        .validate_session(token.expose_secret())
+        .await
+        .unwrap()
+        .valid()
+        .unwrap();
     assert!(!v.session.fresh);
     assert_eq!(v.session.expires_at, session.expires_at);
 }
@@ -126,20 +197,42 @@ async fn clock_going_backwards_does_not_break_sessions() {
 #[pollster::test]
 async fn remember_me_and_absolute_lifetime() {
     let (lucia, clock) = setup();
-    let lucia = lucia.with_session_policy(SessionPolicy::default().absolute_lifetime(Some(Duration::days(90))).unwrap());
+    let lucia = lucia.with_session_policy(
+        SessionPolicy::default()
+            .absolute_lifetime(Some(Duration::days(90)))
+            .unwrap(),
+    );
     let user = user_with_password(&lucia, "ada@example.com").await;
     let (session, token) = lucia
         .create_session_with_lifetime(&user.id, String::new(), Duration::days(365))
         .await
         .unwrap();
     assert_eq!(session.lifetime, Some(Duration::days(365)));
-    assert_eq!(session.expires_at, session.created_at + Duration::days(90), "the absolute cap wins");
+    assert_eq!(
+        session.expires_at,
+        session.created_at + Duration::days(90),
+        "the absolute cap wins"
+    );
     clock.advance(Duration::days(89));
-    assert!(lucia.validate_session(token.expose_secret()).await.unwrap().is_valid());
+    assert!(
+        lucia
+            .validate_session(token.expose_secret())
+            .await
+            .unwrap()
+            .is_valid()
+    );
     clock.advance(Duration::days(1));
-    assert!(!lucia.validate_session(token.expose_secret()).await.unwrap().is_valid());
+    assert!(
+        !lucia
+            .validate_session(token.expose_secret())
+            .await
+            .unwrap()
+            .is_valid()
+    );
     assert!(matches!(
-        lucia.create_session_with_lifetime(&user.id, String::new(), Duration::ZERO).await,
+        lucia
+            .create_session_with_lifetime(&user.id, String::new(), Duration::ZERO)
+            .await,
         Err(Error::Config(_))
     ));
 }
@@ -148,8 +241,12 @@ async fn remember_me_and_absolute_lifetime() {
 async fn sessions_of_deleted_users_are_invalid_and_removed() {
     let users = MemoryStore::<String, ()>::new();
     let sessions = MemoryStore::<(), String>::new();
-    let lucia = Lucia::new(Split::new(users.clone(), sessions.clone())).with_hasher(Argon2id::insecure_for_tests());
-    let user = lucia.create_user(NewUser::new("ada".to_owned())).await.unwrap();
+    let lucia = Lucia::new(Split::new(users.clone(), sessions.clone()))
+        .with_hasher(Argon2id::insecure_for_tests());
+    let user = lucia
+        .create_user(NewUser::new("ada".to_owned()))
+        .await
+        .unwrap();
     let (session, token) = lucia.create_session(&user.id, String::new()).await.unwrap();
     // The user disappears behind lucia's back (another service deleted the row).
     users.delete_user(&user.id).await.unwrap();
@@ -169,10 +266,32 @@ async fn delete_user_removes_keys_and_sessions() {
     let (_, bob_token) = lucia.create_session(&bob.id, String::new()).await.unwrap();
     lucia.delete_user(&ada.id).await.unwrap();
     assert_eq!(lucia.get_user(&ada.id).await.unwrap(), None);
-    assert_eq!(lucia.get_key("email", "ada@example.com").await.unwrap(), None);
-    assert!(lucia.store().get_user_sessions(&ada.id).await.unwrap().is_empty());
-    assert!(!lucia.validate_session(ada_token.expose_secret()).await.unwrap().is_valid());
-    assert!(lucia.validate_session(bob_token.expose_secret()).await.unwrap().is_valid());
+    assert_eq!(
+        lucia.get_key("email", "ada@example.com").await.unwrap(),
+        None
+    );
+    assert!(
+        lucia
+            .store()
+            .get_user_sessions(&ada.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        !lucia
+            .validate_session(ada_token.expose_secret())
+            .await
+            .unwrap()
+            .is_valid()
+    );
+    assert!(
+        lucia
+            .validate_session(bob_token.expose_secret())
+            .await
+            .unwrap()
+            .is_valid()
+    );
     lucia.delete_user("no-such-user").await.unwrap();
 }
 
@@ -180,27 +299,74 @@ async fn delete_user_removes_keys_and_sessions() {
 async fn key_errors_are_typed() {
     let (lucia, _) = setup();
     let user = user_with_password(&lucia, "ada@example.com").await;
-    lucia.create_key(&user.id, NewKey::new("github", "1234").unwrap()).await.unwrap();
+    lucia
+        .create_key(&user.id, NewKey::new("github", "1234").unwrap())
+        .await
+        .unwrap();
 
-    assert!(matches!(lucia.use_key("email", "nobody@example.com", Some("whatever1")).await, Err(Error::UnknownKey)));
-    assert!(matches!(lucia.use_key("email", "ada@example.com", Some("wrong password")).await, Err(Error::InvalidPassword)));
-    assert!(matches!(lucia.use_key("email", "ada@example.com", None).await, Err(Error::InvalidPassword)));
-    assert!(matches!(lucia.use_key("github", "1234", Some("a password")).await, Err(Error::InvalidPassword)));
-    assert_eq!(lucia.use_key("github", "1234", None).await.unwrap().user_id, user.id);
-    assert!(matches!(lucia.use_key("gh:evil", "1", None).await, Err(Error::InvalidProviderId(_))));
-    assert!(matches!(lucia.get_key("", "1").await, Err(Error::InvalidProviderId(_))));
     assert!(matches!(
-        lucia.create_key("no-such-user", NewKey::new("github", "99").unwrap()).await,
+        lucia
+            .use_key("email", "nobody@example.com", Some("whatever1"))
+            .await,
+        Err(Error::UnknownKey)
+    ));
+    assert!(matches!(
+        lucia
+            .use_key("email", "ada@example.com", Some("wrong password"))
+            .await,
+        Err(Error::InvalidPassword)
+    ));
+    assert!(matches!(
+        lucia.use_key("email", "ada@example.com", None).await,
+        Err(Error::InvalidPassword)
+    ));
+    assert!(matches!(
+        lucia.use_key("github", "1234", Some("a password")).await,
+        Err(Error::InvalidPassword)
+    ));
+    assert_eq!(
+        lucia.use_key("github", "1234", None).await.unwrap().user_id,
+        user.id
+    );
+    assert!(matches!(
+        lucia.use_key("gh:evil", "1", None).await,
+        Err(Error::InvalidProviderId(_))
+    ));
+    assert!(matches!(
+        lucia.get_key("", "1").await,
+        Err(Error::InvalidProviderId(_))
+    ));
+    assert!(matches!(
+        lucia
+            .create_key("no-such-user", NewKey::new("github", "99").unwrap())
+            .await,
         Err(Error::UnknownUser)
     ));
     assert!(matches!(
-        lucia.create_key(&user.id, NewKey::new("github", "1234").unwrap()).await,
+        lucia
+            .create_key(&user.id, NewKey::new("github", "1234").unwrap())
+            .await,
         Err(Error::DuplicateKey)
     ));
-    assert!(matches!(NewKey::new("a:b", "x"), Err(Error::InvalidProviderId(_))));
-    let mut keys: Vec<KeyId> = lucia.get_all_user_keys(&user.id).await.unwrap().into_iter().map(|k| k.id).collect();
+    assert!(matches!(
+        NewKey::new("a:b", "x"),
+        Err(Error::InvalidProviderId(_))
+    ));
+    let mut keys: Vec<KeyId> = lucia
+        .get_all_user_keys(&user.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|k| k.id)
+        .collect();
     keys.sort();
-    assert_eq!(keys, vec![KeyId::new("email", "ada@example.com").unwrap(), KeyId::new("github", "1234").unwrap()]);
+    assert_eq!(
+        keys,
+        vec![
+            KeyId::new("email", "ada@example.com").unwrap(),
+            KeyId::new("github", "1234").unwrap()
+        ]
+    );
 }
 
 #[pollster::test]
@@ -227,26 +393,55 @@ async fn password_updates_follow_the_policy() {
     let (lucia, _) = setup();
     user_with_password(&lucia, "ada@example.com").await;
     assert!(matches!(
-        lucia.update_key_password("email", "ada@example.com", Some("short")).await,
+        lucia
+            .update_key_password("email", "ada@example.com", Some("short"))
+            .await,
         Err(Error::PasswordPolicy(_))
     ));
     let huge = "x".repeat(257);
     assert!(matches!(
-        lucia.update_key_password("email", "ada@example.com", Some(&huge)).await,
+        lucia
+            .update_key_password("email", "ada@example.com", Some(&huge))
+            .await,
         Err(Error::PasswordPolicy(_))
     ));
-    lucia.update_key_password("email", "ada@example.com", Some("new password 2")).await.unwrap();
-    assert!(lucia.use_key("email", "ada@example.com", Some("correct horse battery")).await.is_err());
-    lucia.use_key("email", "ada@example.com", Some("new password 2")).await.unwrap();
-    lucia.update_key_password("email", "ada@example.com", None).await.unwrap();
-    lucia.use_key("email", "ada@example.com", None).await.unwrap();
+    lucia
+        .update_key_password("email", "ada@example.com", Some("new password 2"))
+        .await
+        .unwrap();
+    assert!(
+        lucia
+            .use_key("email", "ada@example.com", Some("correct horse battery"))
+            .await
+            .is_err()
+    );
+    lucia
+        .use_key("email", "ada@example.com", Some("new password 2"))
+        .await
+        .unwrap();
+    lucia
+        .update_key_password("email", "ada@example.com", None)
+        .await
+        .unwrap();
+    lucia
+        .use_key("email", "ada@example.com", None)
+        .await
+        .unwrap();
     assert!(matches!(
-        lucia.update_key_password("email", "nobody@example.com", None).await,
+        lucia
+            .update_key_password("email", "nobody@example.com", None)
+            .await,
         Err(Error::UnknownKey)
     ));
     assert!(matches!(
         lucia
-            .create_user(NewUser::new(String::new()).key(NewKey::new("email", "c@example.com").unwrap().password("1234567")))
+            .create_user(
+                NewUser::new(String::new()).key(
+                    NewKey::new("email", "c@example.com")
+                        .unwrap()
+                        .password("1234567")
+                )
+            )
             .await,
         Err(Error::PasswordPolicy(_))
     ));
@@ -266,7 +461,9 @@ impl PasswordHasher for Outdated {
     fn verify(&self, hash: &str, password: &str) -> lucia::Result<PasswordVerification> {
         self.verifications.fetch_add(1, Ordering::SeqCst);
         Ok(match self.inner.verify(hash, password)? {
-            PasswordVerification::Valid { .. } => PasswordVerification::Valid { needs_rehash: true },
+            PasswordVerification::Valid { .. } => {
+                PasswordVerification::Valid { needs_rehash: true }
+            }
             invalid => invalid,
         })
     }
@@ -274,56 +471,113 @@ impl PasswordHasher for Outdated {
 
 #[pollster::test]
 async fn outdated_hashes_are_replaced_on_sign_in_and_unknown_accounts_cost_a_verification() {
-    let hasher = Outdated { inner: Argon2id::insecure_for_tests(), ..Outdated::default() };
+    let hasher = Outdated {
+        inner: Argon2id::insecure_for_tests(),
+        ..Outdated::default()
+    };
     let lucia = Lucia::new(Store::new()).with_hasher(hasher.clone());
     user_with_password(&lucia, "ada@example.com").await;
-    let before = lucia.get_key("email", "ada@example.com").await.unwrap().unwrap().password_hash;
-    let key = lucia.use_key("email", "ada@example.com", Some("correct horse battery")).await.unwrap();
+    let before = lucia
+        .get_key("email", "ada@example.com")
+        .await
+        .unwrap()
+        .unwrap()
+        .password_hash;
+    let key = lucia
+        .use_key("email", "ada@example.com", Some("correct horse battery"))
+        .await
+        .unwrap();
     assert_ne!(key.password_hash, before, "the hash was replaced");
-    let stored = lucia.get_key("email", "ada@example.com").await.unwrap().unwrap();
-    assert_eq!(stored.password_hash, key.password_hash, "the new hash was stored");
+    let stored = lucia
+        .get_key("email", "ada@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        stored.password_hash, key.password_hash,
+        "the new hash was stored"
+    );
 
     let count = hasher.verifications.load(Ordering::SeqCst);
-    assert!(matches!(lucia.use_key("email", "nobody@example.com", Some("guess")).await, Err(Error::UnknownKey)));
-    assert_eq!(hasher.verifications.load(Ordering::SeqCst), count + 1, "unknown accounts still run one verification");
+    assert!(matches!(
+        lucia
+            .use_key("email", "nobody@example.com", Some("guess"))
+            .await,
+        Err(Error::UnknownKey)
+    ));
+    assert_eq!(
+        hasher.verifications.load(Ordering::SeqCst),
+        count + 1,
+        "unknown accounts still run one verification"
+    );
 }
 
 #[pollster::test]
 async fn session_listing_updates_and_purge() {
     let (lucia, clock) = setup();
     let user = user_with_password(&lucia, "ada@example.com").await;
-    let (short, _) = lucia.create_session_with_lifetime(&user.id, "short".into(), Duration::hours(1)).await.unwrap();
+    let (short, _) = lucia
+        .create_session_with_lifetime(&user.id, "short".into(), Duration::hours(1))
+        .await
+        .unwrap();
     let (long, _) = lucia.create_session(&user.id, "long".into()).await.unwrap();
-    lucia.update_session_attributes(&long.id, "renamed".into()).await.unwrap();
+    lucia
+        .update_session_attributes(&long.id, "renamed".into())
+        .await
+        .unwrap();
     assert!(matches!(
         lucia.update_session_attributes("nope", String::new()).await,
         Err(Error::UnknownSession)
     ));
-    assert_eq!(lucia.get_all_user_sessions(&user.id).await.unwrap().len(), 2);
+    assert_eq!(
+        lucia.get_all_user_sessions(&user.id).await.unwrap().len(),
+        2
+    );
 
     clock.advance(Duration::hours(2));
     let live = lucia.get_all_user_sessions(&user.id).await.unwrap();
     assert_eq!(live.len(), 1, "expired sessions are not listed");
     assert_eq!(live[0].attributes, "renamed");
-    assert_eq!(lucia.get_session(&short.id).await.unwrap(), None, "get_session hides expired sessions");
+    assert_eq!(
+        lucia.get_session(&short.id).await.unwrap(),
+        None,
+        "get_session hides expired sessions"
+    );
     assert_eq!(lucia.store().session_count(), 2, "reads delete nothing");
     assert_eq!(lucia.delete_expired_sessions().await.unwrap(), 1);
     assert_eq!(lucia.store().session_count(), 1);
 
     lucia.invalidate_all_user_sessions(&user.id).await.unwrap();
-    assert!(lucia.get_all_user_sessions(&user.id).await.unwrap().is_empty());
+    assert!(
+        lucia
+            .get_all_user_sessions(&user.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[pollster::test]
 async fn session_only_validation() {
     let (lucia, clock) = setup();
-    let (session, token) = lucia.create_session("external-user", "agent".into()).await.unwrap();
-    let v = lucia.validate_session_only(token.expose_secret()).await.unwrap().valid().unwrap();
+    let (session, token) = lucia
+        .create_session("external-user", "agent".into())
+        .await
+        .unwrap();
+    let v = lucia
+        .validate_session_only(token.expose_secret())
+        .await
+        .unwrap()
+        .valid()
+        .unwrap();
     assert_eq!(v.id, session.id);
     assert_eq!(v.user_id, "external-user");
     clock.advance(Duration::days(31));
     assert_eq!(
-        lucia.validate_session_only(token.expose_secret()).await.unwrap(),
+        lucia
+            .validate_session_only(token.expose_secret())
+            .await
+            .unwrap(),
         Validation::Invalid(InvalidReason::Expired)
     );
 }
@@ -331,7 +585,16 @@ async fn session_only_validation() {
 #[pollster::test]
 async fn unique_attributes_come_back_as_typed_errors() {
     let lucia = Lucia::new(Store::new().unique("email", |email| Some(email.clone())));
-    lucia.create_user(NewUser::new("ada@example.com".into())).await.unwrap();
-    let err = lucia.create_user(NewUser::new("ada@example.com".into())).await.unwrap_err();
-    assert!(matches!(err, Error::UniqueViolation { ref column } if column == "email"), "{err:?}");
+    lucia
+        .create_user(NewUser::new("ada@example.com".into()))
+        .await
+        .unwrap();
+    let err = lucia
+        .create_user(NewUser::new("ada@example.com".into()))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::UniqueViolation { ref column } if column == "email"),
+        "{err:?}"
+    );
 }
