@@ -6,6 +6,7 @@ use std::sync::{Arc, OnceLock};
 use time::{Duration, OffsetDateTime, UtcOffset};
 
 use crate::clock::{Clock, SystemClock};
+use crate::cookie::{Cookie, SessionCookie};
 use crate::error::{Error, Result};
 use crate::offload::{Inline, Offload, run_blocking};
 use crate::password::{Argon2id, PasswordHasher, PasswordPolicy, PasswordVerification};
@@ -53,6 +54,7 @@ pub struct Lucia<S> {
 
 struct Config {
     policy: SessionPolicy,
+    cookie: SessionCookie,
     password_policy: PasswordPolicy,
     hasher: Arc<dyn PasswordHasher>,
     offload: Arc<dyn Offload>,
@@ -64,6 +66,7 @@ impl Clone for Config {
     fn clone(&self) -> Self {
         Self {
             policy: self.policy,
+            cookie: self.cookie.clone(),
             password_policy: self.password_policy,
             hasher: Arc::clone(&self.hasher),
             offload: Arc::clone(&self.offload),
@@ -155,6 +158,7 @@ impl<S> Lucia<S> {
             store,
             config: Arc::new(Config {
                 policy: SessionPolicy::default(),
+                cookie: SessionCookie::default(),
                 password_policy: PasswordPolicy::default(),
                 hasher: Arc::new(Argon2id::default()),
                 offload: Arc::new(Inline),
@@ -171,6 +175,12 @@ impl<S> Lucia<S> {
     /// Replaces the session policy (lifetime, renewal threshold, absolute lifetime).
     pub fn with_session_policy(mut self, policy: SessionPolicy) -> Self {
         self.config_mut().policy = policy;
+        self
+    }
+
+    /// Replaces the session cookie's configuration (name, `SameSite`, development mode, ...).
+    pub fn with_session_cookie(mut self, cookie: SessionCookie) -> Self {
+        self.config_mut().cookie = cookie;
         self
     }
 
@@ -209,6 +219,54 @@ impl<S> Lucia<S> {
     /// The session policy.
     pub fn session_policy(&self) -> &SessionPolicy {
         &self.config.policy
+    }
+
+    /// The session cookie's configuration.
+    pub fn session_cookie_config(&self) -> &SessionCookie {
+        &self.config.cookie
+    }
+
+    /// The `Set-Cookie` to send after creating or extending (`session.fresh`) a session: the
+    /// token, `HttpOnly`, `SameSite`, `Secure` (outside development), `Path=/`, and `Max-Age`
+    /// / `Expires` from the session's expiry.
+    ///
+    /// ```
+    /// # pollster::block_on(async {
+    /// let lucia = lucia::Lucia::new(lucia::MemoryStore::<(), ()>::new());
+    /// let (session, token) = lucia.create_session("user-1", ()).await?;
+    /// let header = lucia.session_cookie(&session, &token).to_string();
+    /// assert!(header.starts_with(&format!("auth_session={}", token.expose_secret())));
+    /// assert!(header.contains("HttpOnly") && header.contains("Secure") && header.contains("SameSite=Lax"));
+    /// assert!(header.contains("Max-Age=2592000"));
+    /// # Ok::<(), lucia::Error>(()) }).unwrap();
+    /// ```
+    pub fn session_cookie<A>(&self, session: &Session<A>, token: &SessionToken) -> Cookie<'static> {
+        self.config
+            .cookie
+            .session_cookie(token, session.expires_at, self.now())
+    }
+
+    /// The `Set-Cookie` that removes the session cookie (sign-out, invalid token).
+    ///
+    /// ```
+    /// let lucia = lucia::Lucia::new(lucia::MemoryStore::<(), ()>::new());
+    /// assert!(lucia.blank_session_cookie().to_string().contains("Max-Age=0"));
+    /// ```
+    pub fn blank_session_cookie(&self) -> Cookie<'static> {
+        self.config.cookie.blank_cookie()
+    }
+
+    /// The session token from the request's `Cookie` header(s), if any parses.
+    ///
+    /// ```
+    /// use http::{HeaderMap, HeaderValue, header::COOKIE};
+    /// let lucia = lucia::Lucia::new(lucia::MemoryStore::<(), ()>::new());
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert(COOKIE, HeaderValue::from_static("theme=dark; auth_session=abc.def"));
+    /// assert_eq!(lucia.read_session_cookie(&headers).map(|t| t.id().to_owned()), Some("abc".into()));
+    /// ```
+    pub fn read_session_cookie(&self, headers: &http::HeaderMap) -> Option<SessionToken> {
+        self.config.cookie.read(headers)
     }
 
     /// The current time, in UTC, truncated to whole seconds (what stores keep).

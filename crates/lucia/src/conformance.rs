@@ -10,7 +10,8 @@
 //! the store (sign-up, sign-in, validation, renewal, expiry, deletion).
 //!
 //! Enable the `conformance` feature in your store's dev-dependencies and run it in three
-//! lines (any async runtime):
+//! lines (any async runtime; the example is not compiled here because it names your store and
+//! runtime):
 //!
 //! ```ignore
 //! #[tokio::test]
