@@ -124,6 +124,9 @@ install_packages() {
 # ---------------------------------------------------------------- PostgreSQL
 as_pg() { (cd / && runuser -u postgres -- "$@"); }
 pg_running() { pid_alive "$PG_DIR/data/postmaster.pid" "$PG_DIR/data"; }
+pg_gone() { # no live process has the data dir as its cwd (postgres processes all do)
+  local p; for p in /proc/[0-9]*; do [[ $(readlink "$p/cwd" 2>/dev/null) != "$PG_DIR/data" ]] || return 1; done
+}
 pg_sql() { as_pg "$PG_BIN/psql" -h "$PG_DIR" -p "$PG_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 -qAt "$@"; }
 
 start_postgres() {
@@ -134,7 +137,7 @@ start_postgres() {
   if [[ ! -e $PG_DIR/.initialised ]]; then
     log "postgres: initdb in $PG_DIR/data"
     rm -rf "$PG_DIR/data"
-    as_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres -E UTF8 --no-locale \
+    as_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres -E UTF8 --no-locale --no-sync \
       --auth-local=trust --auth-host=scram-sha-256 >"$PG_DIR/initdb.log" 2>&1 ||
       { tail -n 30 "$PG_DIR/initdb.log" >&2; die "initdb failed"; }
     touch "$PG_DIR/.initialised"
@@ -143,7 +146,10 @@ start_postgres() {
     log "postgres: already running on 127.0.0.1:$PG_PORT"
   else
     log "postgres: starting on 127.0.0.1:$PG_PORT"
-    rm -f "$PG_DIR/data/postmaster.pid" # stale: its process is gone (checked above)
+    # After a crash (kill -9) wait for leftover processes of this data dir to exit, then drop
+    # the stale lock files: their pid may be a zombie or belong to another process by now.
+    wait_for "old postgres processes to exit" "$PG_DIR/postgres.log" true pg_gone
+    rm -f "$PG_DIR/data/postmaster.pid" "$PG_DIR/.s.PGSQL.$PG_PORT.lock"
     as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/postgres.log" -w -t "$TIMEOUT" start \
       -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" ||
       { tail -n 30 "$PG_DIR/postgres.log" >&2; die "postgres did not start"; }
@@ -236,7 +242,7 @@ start_redis_node() { # PORT [extra redis-server args...]
 
 cluster_ok() { # every node reports cluster_state:ok
   local p; for p in "${CLUSTER_PORTS[@]}"; do
-    redis-cli -p "$p" cluster info | grep -q '^cluster_state:ok' || return 1
+    [[ $(redis-cli -p "$p" cluster info) == *cluster_state:ok* ]] || return 1
   done
 }
 cluster_formed() { # every node already knows all the others and all slots are assigned
@@ -307,7 +313,7 @@ esac
 ((EUID == 0)) || die "$cmd needs root"
 # Serialise concurrent invocations: re-exec under flock (-o: servers do not inherit the lock).
 if [[ -z ${LUCIA_SERVICES_LOCKED:-} ]]; then
-  [[ -d $DIR ]] || mkdir -p -m 0755 "$DIR"
+  [[ -d $DIR ]] || { mkdir -p "$DIR"; chmod 0755 "$DIR"; }
   LUCIA_SERVICES_LOCKED=1 exec flock -o -w "$((TIMEOUT * 5))" "$DIR/.lock" "$BASH" "$0" "$@"
 fi
 

@@ -198,8 +198,8 @@ macro_rules! impl_store {
                 let hash: Vec<u8> = row.try_get(2)?;
                 let lifetime: Option<i64> = row.try_get(5)?;
                 Ok(Session {
-                    id: row.try_get(0)?,
-                    user_id: row.try_get(1)?,
+                    id: $ts::text(row, 0)?,
+                    user_id: $ts::text(row, 1)?,
                     secret_hash: secret_hash(&hash)?,
                     created_at: $ts::decode(row, 3)?,
                     expires_at: $ts::decode(row, 4)?,
@@ -210,10 +210,10 @@ macro_rules! impl_store {
             }
 
             fn decode_key(row: &<$db as Database>::Row) -> sqlx::Result<Key> {
-                let id: String = row.try_get(0)?;
+                let id = $ts::text(row, 0)?;
                 Ok(Key {
                     id: parse_key_id(&id)?,
-                    user_id: row.try_get(1)?,
+                    user_id: $ts::text(row, 1)?,
                     password_hash: row.try_get(2)?,
                 })
             }
@@ -239,7 +239,7 @@ macro_rules! impl_store {
                     .map_err(backend)?;
                 row.map(|row| {
                     Ok(User {
-                        id: row.try_get(0)?,
+                        id: $ts::text(&row, 0)?,
                         attributes: UA::decode(&row, 1)?,
                     })
                 })
@@ -498,7 +498,7 @@ macro_rules! impl_store {
                 let decode = || -> sqlx::Result<_> {
                     let session = Self::decode_session(&row)?;
                     let user_index = SESSION_BASE_COLUMNS + SA::COLUMNS.len();
-                    let user_id: Option<String> = row.try_get(user_index)?;
+                    let user_id = $ts::optional_text(&row, user_index)?;
                     let user = match user_id {
                         Some(id) => Some(User {
                             id,
@@ -530,6 +530,17 @@ mod sqlite_ts {
         let seconds: i64 = row.try_get(index)?;
         OffsetDateTime::from_unix_timestamp(seconds).map_err(|err| decode_error(err.to_string()))
     }
+
+    pub(super) fn text(row: &sqlx::sqlite::SqliteRow, index: usize) -> sqlx::Result<String> {
+        row.try_get(index)
+    }
+
+    pub(super) fn optional_text(
+        row: &sqlx::sqlite::SqliteRow,
+        index: usize,
+    ) -> sqlx::Result<Option<String>> {
+        row.try_get(index)
+    }
 }
 
 #[cfg(feature = "postgres")]
@@ -545,6 +556,17 @@ mod postgres_ts {
         row: &sqlx::postgres::PgRow,
         index: usize,
     ) -> sqlx::Result<OffsetDateTime> {
+        row.try_get(index)
+    }
+
+    pub(super) fn text(row: &sqlx::postgres::PgRow, index: usize) -> sqlx::Result<String> {
+        row.try_get(index)
+    }
+
+    pub(super) fn optional_text(
+        row: &sqlx::postgres::PgRow,
+        index: usize,
+    ) -> sqlx::Result<Option<String>> {
         row.try_get(index)
     }
 }
@@ -566,6 +588,22 @@ mod mysql_ts {
     ) -> sqlx::Result<OffsetDateTime> {
         let t: PrimitiveDateTime = row.try_get(index)?;
         Ok(t.assume_utc())
+    }
+
+    /// Ids use the binary collation `utf8mb4_bin`, which sqlx reports as `VARBINARY`: read
+    /// the bytes and check they are UTF-8.
+    pub(super) fn text(row: &sqlx::mysql::MySqlRow, index: usize) -> sqlx::Result<String> {
+        optional_text(row, index)?.ok_or_else(|| decode_error(format!("column {index} is NULL")))
+    }
+
+    pub(super) fn optional_text(
+        row: &sqlx::mysql::MySqlRow,
+        index: usize,
+    ) -> sqlx::Result<Option<String>> {
+        let bytes: Option<Vec<u8>> = row.try_get_unchecked(index)?;
+        bytes
+            .map(|bytes| String::from_utf8(bytes).map_err(|err| decode_error(err.to_string())))
+            .transpose()
     }
 }
 
