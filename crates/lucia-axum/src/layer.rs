@@ -1,0 +1,303 @@
+//! [`LuciaLayer`]: reads the session, checks the origin, validates, and sets the cookie.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, Poll};
+
+use axum::response::{IntoResponse, Response};
+use http::header::{RETRY_AFTER, SET_COOKIE};
+use http::{HeaderValue, Method, Request, StatusCode};
+use lucia::cookie::Cookie;
+use lucia::headers::{cookie_values, read_bearer_token};
+use lucia::origin::OriginCheck;
+use lucia::store::AuthStore;
+use lucia::{Lucia, SessionToken, Validated};
+use tower_layer::Layer;
+use tower_service::Service;
+
+/// What a handler asked to do with the session cookie.
+#[derive(Debug)]
+pub(crate) enum CookieChange {
+    Set(Cookie<'static>),
+    Clear,
+}
+
+/// Where the request's token came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Source {
+    None,
+    Cookie,
+    Bearer,
+}
+
+/// The per-request authentication state the layer puts into the request's extensions; the
+/// extractors ([`Auth`](crate::Auth), [`PageAuth`](crate::PageAuth),
+/// [`MaybeAuth`](crate::MaybeAuth), [`SessionControl`](crate::SessionControl)) read it.
+pub(crate) struct AuthContext<S: AuthStore> {
+    pub(crate) lucia: Arc<Lucia<S>>,
+    pub(crate) validated: Option<Validated<S::SessionAttributes, S::UserAttributes>>,
+    pub(crate) source: Source,
+    pub(crate) login_path: Arc<str>,
+    pub(crate) change: Arc<Mutex<Option<CookieChange>>>,
+}
+
+impl<S: AuthStore> Clone for AuthContext<S> {
+    fn clone(&self) -> Self {
+        Self {
+            lucia: Arc::clone(&self.lucia),
+            validated: self.validated.clone(),
+            source: self.source,
+            login_path: Arc::clone(&self.login_path),
+            change: Arc::clone(&self.change),
+        }
+    }
+}
+
+impl<S: AuthStore> AuthContext<S> {
+    pub(crate) fn set_change(&self, change: CookieChange) {
+        *self.change.lock().unwrap_or_else(PoisonError::into_inner) = Some(change);
+    }
+}
+
+/// The tower layer that authenticates every request with lucia.
+///
+/// For each request it:
+/// 1. reads the session token from the session cookie, or (for clients without the cookie)
+///    from `Authorization: Bearer <token>`;
+/// 2. on non-safe methods (anything but GET, HEAD, OPTIONS, TRACE) runs the origin check and
+///    answers **403** when it fails — except for requests carrying only a bearer token and no
+///    session cookie, which a browser cannot forge across sites. Sign-in forms are checked
+///    too (no "login CSRF");
+/// 3. validates the token once, and hands the result to the extractors;
+/// 4. on the response: sets the cookie a handler asked for ([`SessionControl`](crate::SessionControl)),
+///    or re-sets it when the session was extended (`fresh`), or clears it when the cookie's
+///    token was invalid. Bearer requests never get cookies.
+///
+/// A store failure answers **503** with `Retry-After`, never an anonymous request.
+///
+/// ```
+/// use std::sync::Arc;
+/// use axum::{Router, routing::get};
+/// use lucia::{Lucia, MemoryStore};
+/// use lucia_axum::{Auth, LuciaLayer, TokioOffload};
+///
+/// type Store = MemoryStore<String, ()>;
+///
+/// async fn me(auth: Auth<Store>) -> String {
+///     auth.user.attributes
+/// }
+///
+/// let lucia = Arc::new(Lucia::new(Store::new()).with_offload(TokioOffload::default()));
+/// let app: Router = Router::new().route("/me", get(me)).layer(LuciaLayer::new(lucia));
+/// # let _ = app;
+/// ```
+pub struct LuciaLayer<S> {
+    config: Arc<Config<S>>,
+}
+
+struct Config<S> {
+    lucia: Arc<Lucia<S>>,
+    origin: OriginCheck,
+    login_path: Arc<str>,
+    accept_bearer: bool,
+}
+
+impl<S> Clone for Config<S> {
+    fn clone(&self) -> Self {
+        Self {
+            lucia: Arc::clone(&self.lucia),
+            origin: self.origin.clone(),
+            login_path: Arc::clone(&self.login_path),
+            accept_bearer: self.accept_bearer,
+        }
+    }
+}
+
+impl<S> Clone for LuciaLayer<S> {
+    fn clone(&self) -> Self {
+        Self {
+            config: Arc::clone(&self.config),
+        }
+    }
+}
+
+impl<S> LuciaLayer<S> {
+    /// A layer with the default origin check (`https`, the request's own host), bearer tokens
+    /// accepted, and `/login` as the page extractor's redirect target.
+    pub fn new(lucia: Arc<Lucia<S>>) -> Self {
+        Self {
+            config: Arc::new(Config {
+                lucia,
+                origin: OriginCheck::default(),
+                login_path: Arc::from("/login"),
+                accept_bearer: true,
+            }),
+        }
+    }
+
+    fn config_mut(&mut self) -> &mut Config<S> {
+        Arc::make_mut(&mut self.config)
+    }
+
+    /// Replaces the origin check (allowed origins and subdomains, development mode for
+    /// `http://`).
+    pub fn origin_check(mut self, origin: OriginCheck) -> Self {
+        self.config_mut().origin = origin;
+        self
+    }
+
+    /// Where [`PageAuth`](crate::PageAuth) sends anonymous visitors (`/login` by default).
+    pub fn login_path(mut self, path: impl Into<String>) -> Self {
+        self.config_mut().login_path = Arc::from(path.into());
+        self
+    }
+
+    /// Whether `Authorization: Bearer` tokens are accepted (default `true`).
+    pub fn accept_bearer(mut self, accept: bool) -> Self {
+        self.config_mut().accept_bearer = accept;
+        self
+    }
+}
+
+impl<S, I> Layer<I> for LuciaLayer<S> {
+    type Service = LuciaService<S, I>;
+
+    fn layer(&self, inner: I) -> Self::Service {
+        LuciaService {
+            config: Arc::clone(&self.config),
+            inner,
+        }
+    }
+}
+
+/// The service [`LuciaLayer`] wraps around a router or handler.
+pub struct LuciaService<S, I> {
+    config: Arc<Config<S>>,
+    inner: I,
+}
+
+impl<S, I: Clone> Clone for LuciaService<S, I> {
+    fn clone(&self) -> Self {
+        Self {
+            config: Arc::clone(&self.config),
+            inner: self.inner.clone(),
+        }
+    }
+}
+
+fn is_safe(method: &Method) -> bool {
+    matches!(
+        *method,
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
+    )
+}
+
+pub(crate) fn json_error(status: StatusCode, error: &str) -> Response {
+    (status, axum::Json(serde_json::json!({ "error": error }))).into_response()
+}
+
+fn append_cookie(response: &mut Response, cookie: &Cookie<'static>) {
+    if let Ok(value) = HeaderValue::from_str(&cookie.to_string()) {
+        response.headers_mut().append(SET_COOKIE, value);
+    }
+}
+
+impl<S, I, B> Service<Request<B>> for LuciaService<S, I>
+where
+    S: AuthStore + Send + Sync + 'static,
+    I: Service<Request<B>, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    I::Future: Send + 'static,
+    B: Send + 'static,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: Request<B>) -> Self::Future {
+        let config = Arc::clone(&self.config);
+        // The clone is the one that was not polled ready; keep the ready one for this call.
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        Box::pin(async move {
+            let lucia = &config.lucia;
+            let headers = request.headers();
+            let cookie_name = lucia.session_cookie_config().name().to_owned();
+            let has_cookie = cookie_values(headers, &cookie_name).next().is_some();
+            let cookie_token = lucia.read_session_cookie(headers);
+            let bearer = if config.accept_bearer && !has_cookie {
+                read_bearer_token(headers)
+            } else {
+                None
+            };
+
+            if !is_safe(request.method()) && bearer.is_none() {
+                if let Err(err) = config.origin.check_request(&request) {
+                    return Ok(json_error(
+                        StatusCode::FORBIDDEN,
+                        &format!("forbidden: {err}"),
+                    ));
+                }
+            }
+
+            let (token, source): (Option<SessionToken>, Source) =
+                match (has_cookie, cookie_token, bearer) {
+                    (true, token, _) => (token, Source::Cookie),
+                    (false, _, Some(token)) => (Some(token), Source::Bearer),
+                    (false, _, None) => (None, Source::None),
+                };
+            let validated = match &token {
+                Some(token) => match lucia.validate_session(token.expose_secret()).await {
+                    Ok(validation) => validation.valid(),
+                    Err(_) => {
+                        let mut response =
+                            json_error(StatusCode::SERVICE_UNAVAILABLE, "unavailable");
+                        response
+                            .headers_mut()
+                            .insert(RETRY_AFTER, HeaderValue::from_static("5"));
+                        return Ok(response);
+                    }
+                },
+                None => None,
+            };
+            let refresh = match (&validated, &token) {
+                (Some(valid), Some(token)) if source == Source::Cookie && valid.session.fresh => {
+                    Some(lucia.session_cookie(&valid.session, token))
+                }
+                _ => None,
+            };
+            let invalid_cookie = source == Source::Cookie && validated.is_none();
+
+            let change = Arc::new(Mutex::new(None));
+            request.extensions_mut().insert(AuthContext::<S> {
+                lucia: Arc::clone(lucia),
+                validated,
+                source,
+                login_path: Arc::clone(&config.login_path),
+                change: Arc::clone(&change),
+            });
+            let mut response = inner.call(request).await?;
+
+            let change = change.lock().unwrap_or_else(PoisonError::into_inner).take();
+            match change {
+                Some(CookieChange::Set(cookie)) => append_cookie(&mut response, &cookie),
+                Some(CookieChange::Clear) => {
+                    append_cookie(&mut response, &lucia.blank_session_cookie())
+                }
+                None => {
+                    if let Some(cookie) = &refresh {
+                        append_cookie(&mut response, cookie);
+                    } else if invalid_cookie {
+                        append_cookie(&mut response, &lucia.blank_session_cookie());
+                    }
+                }
+            }
+            Ok(response)
+        })
+    }
+}
