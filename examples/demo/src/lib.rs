@@ -1,0 +1,596 @@
+//! The lucia demo app: sign-up, sign-in, sign-out, a sessions page and a JSON API, on axum
+//! with lucia-axum and lucia-sqlx. Everything here uses only the libraries' public APIs: read
+//! it as the reference for wiring lucia into an app.
+//!
+//! Routes (a stable contract; tests and tools depend on it):
+//!
+//! | route | |
+//! | --- | --- |
+//! | `GET /` | the signed-in user's email and a logout button, or links to log in / sign up |
+//! | `GET /signup`, `POST /signup` (`email`, `password`) | 303 to `/` with the session cookie; otherwise the form again with a message and a 4xx |
+//! | `GET /login`, `POST /login` (`email`, `password`) | 303 to `/` with a new session; wrong credentials: one generic message, 400; throttled: 429 + `Retry-After` |
+//! | `POST /logout` | ends the session, clears the cookie, 303 to `/` |
+//! | `GET /settings/sessions` | the user's sessions; `POST /settings/sessions/revoke` (`session_id`), `POST /settings/sessions/revoke-others` |
+//! | `GET /api/me` | `{"id", "email"}` for a session cookie or `Authorization: Bearer`; 401 JSON otherwise |
+//!
+//! Every non-safe request passes lucia's origin check (403 otherwise).
+#![forbid(unsafe_code)]
+
+pub mod model;
+pub mod pages;
+pub mod throttle;
+
+use std::net::SocketAddr;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Extension;
+use axum::extract::{ConnectInfo, Form, State};
+use axum::http::header::{
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY, RETRY_AFTER, USER_AGENT,
+    X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
+};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use lucia::cookie::SessionCookie;
+use lucia::origin::OriginCheck;
+use lucia::store::AuthStore;
+use lucia::{Error, Lucia, NewKey, NewUser};
+use lucia_axum::{Auth, LuciaLayer, MaybeAuth, PageAuth, SessionControl, TokioOffload};
+use lucia_sqlx::SqlxStore;
+use serde::Deserialize;
+
+use crate::model::{Account, Device, migrator};
+use crate::pages::{credentials_form, escape, layout};
+use crate::throttle::Throttle;
+
+/// Any store the demo can run on.
+pub trait DemoStore:
+    AuthStore<UserAttributes = Account, SessionAttributes = Device> + Send + Sync + 'static
+{
+}
+impl<T: AuthStore<UserAttributes = Account, SessionAttributes = Device> + Send + Sync + 'static>
+    DemoStore for T
+{
+}
+
+/// How the demo is served.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `sqlite://file.db`, `postgres://...` or `mysql://...`.
+    pub database_url: String,
+    /// Serve `Secure` cookies and expect `https://` origins (behind TLS).
+    pub secure_cookies: bool,
+}
+
+/// Shared state of the handlers.
+struct App {
+    accounts: Throttle,
+    addresses: Throttle,
+}
+
+/// Connects to the database, applies the migrations and builds the app.
+pub async fn build(
+    settings: &Settings,
+) -> Result<Router, Box<dyn std::error::Error + Send + Sync>> {
+    let url = settings.database_url.as_str();
+    let timeout = Duration::from_secs(3);
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .acquire_timeout(timeout)
+            .connect(url)
+            .await?;
+        migrator("TEXT").run(&pool).await?;
+        Ok(router(store(pool)?, settings)?)
+    } else if url.starts_with("mysql://") || url.starts_with("mariadb://") {
+        let url = url.replacen("mariadb://", "mysql://", 1);
+        let pool = sqlx::mysql::MySqlPoolOptions::new()
+            .acquire_timeout(timeout)
+            .connect(&url)
+            .await?;
+        migrator("VARCHAR(255)").run(&pool).await?;
+        Ok(router(store(pool)?, settings)?)
+    } else if url.starts_with("sqlite:") {
+        let options = sqlx::sqlite::SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+            .foreign_keys(true);
+        let pool = sqlx::sqlite::SqlitePoolOptions::new()
+            .acquire_timeout(timeout)
+            .connect_with(options)
+            .await?;
+        migrator("TEXT").run(&pool).await?;
+        Ok(router(store(pool)?, settings)?)
+    } else {
+        Err(
+            format!("unsupported database URL {url:?}: use sqlite://, postgres:// or mysql://")
+                .into(),
+        )
+    }
+}
+
+fn store<DB>(pool: sqlx::Pool<DB>) -> lucia::Result<SqlxStore<DB, Account, Device>>
+where
+    DB: lucia_sqlx::Backend,
+    Account: lucia_sqlx::Columns<DB>,
+    Device: lucia_sqlx::Columns<DB>,
+{
+    SqlxStore::with_tables(pool, migrator("TEXT").tables().clone())
+}
+
+/// The router for any store (the tests use it directly).
+pub fn router<S: DemoStore>(store: S, settings: &Settings) -> lucia::Result<Router> {
+    let development = !settings.secure_cookies;
+    let lucia = Arc::new(
+        Lucia::new(store)
+            .with_offload(TokioOffload::default())
+            .with_session_cookie(SessionCookie::builder().development(development).build()?),
+    );
+    let origin = OriginCheck::builder().development(development).build()?;
+    let app = Arc::new(App {
+        // Copenhagen: about 5 attempts per account, refilled one a minute; more per address,
+        // which may be shared (NAT, offices).
+        accounts: Throttle::new(5, Duration::from_secs(60)),
+        addresses: Throttle::new(20, Duration::from_secs(15)),
+    });
+    Ok(Router::new()
+        .route("/", get(home::<S>))
+        .route("/signup", get(signup_page).post(signup::<S>))
+        .route("/login", get(login_page).post(login::<S>))
+        .route("/logout", post(logout::<S>))
+        .route("/settings/sessions", get(sessions::<S>))
+        .route("/settings/sessions/revoke", post(revoke::<S>))
+        .route("/settings/sessions/revoke-others", post(revoke_others::<S>))
+        .route("/api/me", get(api_me::<S>))
+        .route(
+            "/style.css",
+            get(|| async { ([("content-type", "text/css")], pages::STYLE) }),
+        )
+        .with_state(app)
+        .layer(LuciaLayer::new(lucia).origin_check(origin))
+        .layer(axum::middleware::map_response(security_headers)))
+}
+
+async fn security_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(
+        CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+        ),
+    );
+    headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    headers
+        .entry(CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+    response
+}
+
+fn html(status: StatusCode, title: &str, signed_in: Option<&str>, body: &str) -> Response {
+    (status, Html(layout(title, signed_in, body))).into_response()
+}
+
+fn unavailable() -> Response {
+    let mut response = html(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "Temporarily unavailable",
+        None,
+        "<p>The database is not answering. Please try again in a moment.</p>",
+    );
+    response
+        .headers_mut()
+        .insert(RETRY_AFTER, HeaderValue::from_static("5"));
+    response
+}
+
+async fn home<S: DemoStore>(MaybeAuth(auth): MaybeAuth<S>) -> Response {
+    match auth {
+        Some(auth) => {
+            let email = &auth.user.attributes.email;
+            let body = format!(
+                r#"<p>You are signed in as <strong>{}</strong>.</p>
+<p><a href="/settings/sessions">Your sessions</a> · <a href="/api/me">/api/me</a></p>
+<form method="post" action="/logout"><button type="submit">Log out</button></form>"#,
+                escape(email)
+            );
+            html(StatusCode::OK, "Welcome back", Some(email), &body)
+        }
+        None => html(
+            StatusCode::OK,
+            "Welcome",
+            None,
+            r#"<p>This demo shows lucia's sign-up, sign-in, sessions and API authentication.</p>
+<p><a href="/signup">Sign up</a> or <a href="/login">log in</a>.</p>"#,
+        ),
+    }
+}
+
+/// The fields of the sign-up and log-in forms. Missing fields are empty strings, so they get
+/// the form's own message instead of a bare rejection.
+#[derive(Deserialize, Default)]
+struct Credentials {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// Normalises an email address (The Copenhagen Book): lowercase, no surrounding whitespace,
+/// at most 255 characters, `x@y.z` shape; `+tags` are kept.
+fn normalize_email(email: &str) -> Option<String> {
+    if email.is_empty() || email.len() > 255 || email.trim() != email {
+        return None;
+    }
+    let (local, domain) = email.rsplit_once('@')?;
+    let valid = !local.is_empty()
+        && !local.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control());
+    valid.then(|| email.to_lowercase())
+}
+
+/// A short list of the most common passwords (from public breach statistics); a real app
+/// would use a large list or a k-anonymity breach check.
+const COMMON_PASSWORDS: &[&str] = &[
+    "password",
+    "password1",
+    "password123",
+    "12345678",
+    "123456789",
+    "1234567890",
+    "qwertyuiop",
+    "qwerty123",
+    "iloveyou",
+    "sunshine",
+    "princess",
+    "football",
+    "baseball",
+    "welcome1",
+    "letmein1",
+    "abc12345",
+    "11111111",
+    "00000000",
+    "trustno1",
+    "superman",
+    "starwars",
+    "passw0rd",
+    "p@ssw0rd",
+    "administrator",
+    "changeme",
+];
+
+/// The peer's address (the demo is served directly; behind a proxy, take it from the proxy's
+/// header instead, and only from a proxy you trust).
+fn client_ip(connect: Option<&Extension<ConnectInfo<SocketAddr>>>) -> String {
+    connect.map_or_else(
+        || "unknown".to_owned(),
+        |Extension(ConnectInfo(addr))| addr.ip().to_string(),
+    )
+}
+
+fn device(headers: &HeaderMap, ip: &str) -> Device {
+    let user_agent = headers
+        .get(USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("unknown")
+        .chars()
+        .take(255)
+        .collect();
+    Device {
+        user_agent,
+        ip: Some(ip.to_owned()),
+    }
+}
+
+async fn signup_page() -> Response {
+    html(
+        StatusCode::OK,
+        "Sign up",
+        None,
+        &credentials_form("/signup", "Create account", None, ""),
+    )
+}
+
+async fn signup<S: DemoStore>(
+    control: SessionControl<S>,
+    connect: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    Form(form): Form<Credentials>,
+) -> Response {
+    let again = |status: StatusCode, message: &str| {
+        html(
+            status,
+            "Sign up",
+            None,
+            &credentials_form("/signup", "Create account", Some(message), &form.email),
+        )
+    };
+    let Some(email) = normalize_email(&form.email) else {
+        return again(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Please enter a valid email address.",
+        );
+    };
+    if COMMON_PASSWORDS.contains(&form.password.to_lowercase().as_str()) {
+        return again(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "This password is too common. Please choose another one.",
+        );
+    }
+    let key = match NewKey::new("email", &email) {
+        Ok(key) => key.password(form.password.as_str()),
+        Err(_) => {
+            return again(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Please enter a valid email address.",
+            );
+        }
+    };
+    let lucia = control.lucia();
+    match lucia
+        .create_user(
+            NewUser::new(Account {
+                email: email.clone(),
+            })
+            .key(key),
+        )
+        .await
+    {
+        Ok(user) => {
+            let ip = client_ip(connect.as_ref());
+            match control.sign_in(&user.id, device(&headers, &ip)).await {
+                Ok(_) => Redirect::to("/").into_response(),
+                Err(_) => unavailable(),
+            }
+        }
+        Err(Error::PasswordPolicy(reason)) => again(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &format!("Weak password: {reason}."),
+        ),
+        Err(Error::DuplicateKey | Error::UniqueViolation { .. }) => again(
+            StatusCode::CONFLICT,
+            "This email address is already registered. Log in instead?",
+        ),
+        Err(_) => unavailable(),
+    }
+}
+
+async fn login_page() -> Response {
+    html(
+        StatusCode::OK,
+        "Log in",
+        None,
+        &credentials_form("/login", "Log in", None, ""),
+    )
+}
+
+async fn login<S: DemoStore>(
+    State(app): State<Arc<App>>,
+    control: SessionControl<S>,
+    connect: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    Form(form): Form<Credentials>,
+) -> Response {
+    let email = normalize_email(&form.email).unwrap_or_default();
+    let ip = client_ip(connect.as_ref());
+    let (account_key, address_key) = (format!("account:{email}"), format!("ip:{ip}"));
+    if let Err(wait) = app
+        .accounts
+        .check(&account_key)
+        .and(app.addresses.check(&address_key))
+    {
+        let mut response = html(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Log in",
+            None,
+            &credentials_form(
+                "/login",
+                "Log in",
+                Some("Too many attempts. Please wait a moment and try again."),
+                &form.email,
+            ),
+        );
+        if let Ok(value) = HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
+            response.headers_mut().insert(RETRY_AFTER, value);
+        }
+        return response;
+    }
+    let lucia = control.lucia();
+    let key = if email.is_empty() {
+        Err(Error::UnknownKey)
+    } else {
+        lucia.use_key("email", &email, Some(&form.password)).await
+    };
+    match key {
+        Ok(key) => {
+            app.accounts.reset(&account_key);
+            match control.sign_in(&key.user_id, device(&headers, &ip)).await {
+                Ok(_) => Redirect::to("/").into_response(),
+                Err(_) => unavailable(),
+            }
+        }
+        Err(Error::UnknownKey | Error::InvalidPassword) => {
+            app.accounts.fail(&account_key);
+            app.addresses.fail(&address_key);
+            html(
+                StatusCode::BAD_REQUEST,
+                "Log in",
+                None,
+                &credentials_form(
+                    "/login",
+                    "Log in",
+                    Some("Incorrect email or password."),
+                    &form.email,
+                ),
+            )
+        }
+        Err(_) => unavailable(),
+    }
+}
+
+async fn logout<S: DemoStore>(control: SessionControl<S>) -> Response {
+    match control.sign_out().await {
+        Ok(()) => Redirect::to("/").into_response(),
+        Err(_) => unavailable(),
+    }
+}
+
+fn format_time(t: time::OffsetDateTime) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+    t.format(&format).unwrap_or_else(|_| t.to_string())
+}
+
+async fn sessions<S: DemoStore>(
+    PageAuth(auth): PageAuth<S>,
+    control: SessionControl<S>,
+) -> Response {
+    let lucia = control.lucia();
+    let Ok(mut sessions) = lucia.get_all_user_sessions(&auth.user.id).await else {
+        return unavailable();
+    };
+    sessions.sort_by_key(|s| std::cmp::Reverse(s.created_at));
+    let lifetime = lucia.session_policy().default_lifetime();
+    let mut rows = String::new();
+    for session in &sessions {
+        let current = session.id == auth.session.id;
+        // Sessions are extended on use, so `expires_at - lifetime` is when it was last extended.
+        let last_seen = session.expires_at - session.lifetime.unwrap_or(lifetime);
+        rows.push_str(&format!(
+            r#"<tr><td>{created}</td><td>{seen}</td><td>{agent}<br><small>{ip}</small></td><td>{state}</td></tr>"#,
+            created = format_time(session.created_at),
+            seen = format_time(last_seen.max(session.created_at)),
+            agent = escape(&session.attributes.user_agent),
+            ip = escape(session.attributes.ip.as_deref().unwrap_or("")),
+            state = if current {
+                r#"<span class="current">This device</span>"#.to_owned()
+            } else {
+                format!(
+                    r#"<form method="post" action="/settings/sessions/revoke"><input type="hidden" name="session_id" value="{}"><button type="submit" class="secondary">Revoke</button></form>"#,
+                    escape(&session.id)
+                )
+            },
+        ));
+    }
+    let body = format!(
+        r#"<table><thead><tr><th>Signed in</th><th>Last seen</th><th>Device</th><th></th></tr></thead><tbody>{rows}</tbody></table>
+<form method="post" action="/settings/sessions/revoke-others"><p><button type="submit">Sign out all other sessions</button></p></form>"#
+    );
+    html(
+        StatusCode::OK,
+        "Your sessions",
+        Some(&auth.user.attributes.email),
+        &body,
+    )
+}
+
+#[derive(Deserialize)]
+struct RevokeForm {
+    #[serde(default)]
+    session_id: String,
+}
+
+async fn revoke<S: DemoStore>(
+    PageAuth(auth): PageAuth<S>,
+    control: SessionControl<S>,
+    Form(form): Form<RevokeForm>,
+) -> Response {
+    if form.session_id == auth.session.id {
+        return match control.sign_out().await {
+            Ok(()) => Redirect::to("/").into_response(),
+            Err(_) => unavailable(),
+        };
+    }
+    let lucia = control.lucia();
+    match lucia.get_session(&form.session_id).await {
+        // Only the owner may revoke a session; someone else's id looks like an unknown one.
+        Ok(Some(session)) if session.user_id == auth.user.id => {
+            if lucia.invalidate_session(&session.id).await.is_err() {
+                return unavailable();
+            }
+            Redirect::to("/settings/sessions").into_response()
+        }
+        Ok(_) => html(
+            StatusCode::NOT_FOUND,
+            "Unknown session",
+            Some(&auth.user.attributes.email),
+            r#"<p>No such session. <a href="/settings/sessions">Back to your sessions</a>.</p>"#,
+        ),
+        Err(_) => unavailable(),
+    }
+}
+
+async fn revoke_others<S: DemoStore>(
+    PageAuth(auth): PageAuth<S>,
+    control: SessionControl<S>,
+) -> Response {
+    let lucia = control.lucia();
+    let Ok(sessions) = lucia.get_all_user_sessions(&auth.user.id).await else {
+        return unavailable();
+    };
+    for session in sessions.iter().filter(|s| s.id != auth.session.id) {
+        if lucia.invalidate_session(&session.id).await.is_err() {
+            return unavailable();
+        }
+    }
+    Redirect::to("/settings/sessions").into_response()
+}
+
+async fn api_me<S: DemoStore>(auth: Auth<S>) -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "id": auth.user.id, "email": auth.user.attributes.email }))
+}
+
+/// Serves the app on `addr` until Ctrl-C.
+pub async fn serve(
+    settings: Settings,
+    addr: SocketAddr,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let app = build(&settings).await?;
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    println!("lucia demo listening on http://{}", listener.local_addr()?);
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_normalised_and_checked() {
+        assert_eq!(
+            normalize_email("Ada+Tag@Example.COM").as_deref(),
+            Some("ada+tag@example.com")
+        );
+        for bad in [
+            "",
+            " ada@example.com",
+            "ada@example.com ",
+            "ada",
+            "ada@example",
+            "@example.com",
+            "ada@.com",
+            "a b@c.de",
+            "ada@example.com.",
+        ] {
+            assert_eq!(normalize_email(bad), None, "{bad:?}");
+        }
+        assert_eq!(
+            normalize_email(&format!("{}@example.com", "a".repeat(250))),
+            None
+        );
+    }
+}

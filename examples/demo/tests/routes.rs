@@ -1,0 +1,548 @@
+//! Every route of the demo over real HTTP, on a temporary SQLite file.
+#![allow(clippy::unwrap_used)]
+
+use std::net::SocketAddr;
+
+use lucia_demo::{Settings, build};
+use reqwest::header::{COOKIE, LOCATION, ORIGIN, SET_COOKIE};
+use reqwest::{Client, Response, StatusCode, redirect::Policy};
+
+struct Demo {
+    base: String,
+    client: Client,
+    db: std::path::PathBuf,
+}
+
+impl Drop for Demo {
+    fn drop(&mut self) {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", self.db.display()));
+        }
+    }
+}
+
+async fn start(secure_cookies: bool) -> Demo {
+    let db = std::env::temp_dir().join(format!("lucia-demo-{}.db", lucia::generate_id().unwrap()));
+    let settings = Settings {
+        database_url: format!("sqlite://{}", db.display()),
+        secure_cookies,
+    };
+    let app = build(&settings).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap();
+    });
+    Demo {
+        base: format!("http://{addr}"),
+        client: Client::builder().redirect(Policy::none()).build().unwrap(),
+        db,
+    }
+}
+
+fn session_cookie(response: &Response) -> Option<String> {
+    response
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("auth_session="))
+        .map(str::to_owned)
+}
+
+/// `auth_session=<token>` from a Set-Cookie.
+fn cookie_pair(set_cookie: &str) -> String {
+    set_cookie.split(';').next().unwrap().to_owned()
+}
+
+impl Demo {
+    async fn get(&self, path: &str, cookie: Option<&str>) -> Response {
+        let mut request = self.client.get(format!("{}{path}", self.base));
+        if let Some(cookie) = cookie {
+            request = request.header(COOKIE, cookie);
+        }
+        request.send().await.unwrap()
+    }
+
+    async fn post(&self, path: &str, cookie: Option<&str>, body: &str) -> Response {
+        let mut request = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header(ORIGIN, &self.base)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body.to_owned());
+        if let Some(cookie) = cookie {
+            request = request.header(COOKIE, cookie);
+        }
+        request.send().await.unwrap()
+    }
+
+    /// Signs up and returns the `auth_session=...` cookie.
+    async fn sign_up(&self, email: &str, password: &str) -> String {
+        let response = self
+            .post(
+                "/signup",
+                None,
+                &format!("email={email}&password={password}"),
+            )
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::SEE_OTHER,
+            "sign-up of {email}"
+        );
+        assert_eq!(response.headers().get(LOCATION).unwrap(), "/");
+        cookie_pair(&session_cookie(&response).expect("sign-up sets the session cookie"))
+    }
+
+    async fn log_in(&self, email: &str, password: &str) -> Response {
+        self.post(
+            "/login",
+            None,
+            &format!("email={email}&password={password}"),
+        )
+        .await
+    }
+
+    async fn count(&self, sql: &str) -> i64 {
+        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", self.db.display()))
+            .await
+            .unwrap();
+        let n: i64 = sqlx::query_scalar(sql).fetch_one(&pool).await.unwrap();
+        pool.close().await;
+        n
+    }
+}
+
+#[tokio::test]
+async fn home_signup_login_logout() {
+    let demo = start(false).await;
+    let home = demo.get("/", None).await;
+    assert_eq!(home.status(), StatusCode::OK);
+    let text = home.text().await.unwrap();
+    assert!(text.contains(r#"href="/login""#) && text.contains(r#"href="/signup""#));
+    assert_eq!(demo.get("/signup", None).await.status(), StatusCode::OK);
+    assert_eq!(demo.get("/login", None).await.status(), StatusCode::OK);
+
+    // Sign-up sets a development cookie (no Secure over http) and stores the user.
+    let response = demo
+        .post(
+            "/signup",
+            None,
+            "email=Ada%40Example.com&password=correct+horse+battery",
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let set_cookie = session_cookie(&response).unwrap();
+    for attribute in ["HttpOnly", "SameSite=Lax", "Path=/", "Max-Age=2592000"] {
+        assert!(
+            set_cookie.contains(attribute),
+            "{attribute} in {set_cookie}"
+        );
+    }
+    assert!(
+        !set_cookie.contains("Secure"),
+        "no Secure over plain http: {set_cookie}"
+    );
+    let cookie = cookie_pair(&set_cookie);
+    assert_eq!(
+        demo.count("SELECT COUNT(*) FROM demo_users WHERE email = 'ada@example.com'")
+            .await,
+        1
+    );
+    assert_eq!(
+        demo.count("SELECT COUNT(*) FROM demo_keys WHERE hashed_password LIKE '$argon2id$%'")
+            .await,
+        1
+    );
+
+    let home = demo.get("/", Some(&cookie)).await.text().await.unwrap();
+    assert!(home.contains("ada@example.com") && home.contains(r#"action="/logout""#));
+
+    // Log in again: a new session, a new cookie.
+    let response = demo
+        .log_in("ada@example.com", "correct+horse+battery")
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let second = cookie_pair(&session_cookie(&response).unwrap());
+    assert_ne!(second, cookie);
+    assert_eq!(demo.count("SELECT COUNT(*) FROM demo_sessions").await, 2);
+
+    // Log out: cookie cleared, session gone, the old cookie is anonymous.
+    let response = demo.post("/logout", Some(&second), "").await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert!(session_cookie(&response).unwrap().contains("Max-Age=0"));
+    assert_eq!(demo.count("SELECT COUNT(*) FROM demo_sessions").await, 1);
+    let home = demo.get("/", Some(&second)).await;
+    assert!(
+        session_cookie(&home).unwrap().contains("Max-Age=0"),
+        "a dead cookie is cleared"
+    );
+    assert!(home.text().await.unwrap().contains(r#"href="/signup""#));
+}
+
+#[tokio::test]
+async fn signup_rejects_bad_input_with_4xx_and_no_session() {
+    let demo = start(false).await;
+    demo.sign_up("taken@example.com", "correct+horse+battery")
+        .await;
+    let cases = [
+        (
+            "email=not-an-email&password=correct+horse+battery",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "valid email",
+        ),
+        (
+            "email=%20a%40b.co&password=correct+horse+battery",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "valid email",
+        ),
+        (
+            "email=b%40example.com&password=short",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Weak password",
+        ),
+        (
+            "email=b%40example.com&password=password123",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "too common",
+        ),
+        (
+            "email=Taken%40Example.com&password=correct+horse+battery",
+            StatusCode::CONFLICT,
+            "already registered",
+        ),
+        ("", StatusCode::UNPROCESSABLE_ENTITY, "valid email"),
+        (
+            "email=b%40example.com",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Weak password",
+        ),
+    ];
+    for (body, status, message) in cases {
+        let response = demo.post("/signup", None, body).await;
+        assert_eq!(response.status(), status, "{body}");
+        assert!(session_cookie(&response).is_none(), "{body}: no session");
+        assert!(
+            response.text().await.unwrap().contains(message),
+            "{body}: {message}"
+        );
+    }
+    // Invalid UTF-8 in the form and HTML in the email: a 4xx, and nothing reflected unescaped.
+    let raw = demo
+        .client
+        .post(format!("{}/signup", demo.base))
+        .header(ORIGIN, &demo.base)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(vec![
+            b'e', b'm', b'a', b'i', b'l', b'=', 0xff, 0xfe, b'&', b'p', b'a', b's', b's', b'w',
+            b'o', b'r', b'd', b'=', 0xc3,
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        raw.status().is_client_error(),
+        "invalid UTF-8: {}",
+        raw.status()
+    );
+    let xss = demo
+        .post(
+            "/signup",
+            None,
+            "email=%3Cscript%3Ealert(1)%3C%2Fscript%3E&password=x",
+        )
+        .await;
+    assert_eq!(xss.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = xss.text().await.unwrap();
+    assert!(!page.contains("<script>alert(1)</script>") && page.contains("&lt;script&gt;"));
+    assert_eq!(demo.count("SELECT COUNT(*) FROM demo_users").await, 1);
+}
+
+#[tokio::test]
+async fn login_failures_are_generic_and_throttled() {
+    let demo = start(false).await;
+    demo.sign_up("ada@example.com", "correct+horse+battery")
+        .await;
+    let unknown = demo.log_in("nobody@example.com", "whatever+pass").await;
+    assert_eq!(unknown.status(), StatusCode::BAD_REQUEST);
+    let unknown_text = unknown.text().await.unwrap();
+    assert!(unknown_text.contains("Incorrect email or password."));
+    for attempt in 1..=5 {
+        let wrong = demo.log_in("ada@example.com", "wrong+password").await;
+        assert_eq!(wrong.status(), StatusCode::BAD_REQUEST, "attempt {attempt}");
+        assert!(session_cookie(&wrong).is_none());
+        assert!(
+            wrong
+                .text()
+                .await
+                .unwrap()
+                .contains("Incorrect email or password."),
+            "one generic message"
+        );
+    }
+    let throttled = demo
+        .log_in("ada@example.com", "correct+horse+battery")
+        .await;
+    assert_eq!(
+        throttled.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "the 6th attempt within a minute"
+    );
+    let retry: u64 = throttled
+        .headers()
+        .get("retry-after")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry), "Retry-After {retry}");
+    assert!(session_cookie(&throttled).is_none());
+    // Another account from the same address still works (the address bucket is larger).
+    demo.sign_up("bob@example.com", "another+good+password")
+        .await;
+    assert_eq!(
+        demo.log_in("bob@example.com", "another+good+password")
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test]
+async fn sessions_page_lists_and_revokes() {
+    let demo = start(false).await;
+    assert_eq!(
+        demo.get("/settings/sessions", None)
+            .await
+            .headers()
+            .get(LOCATION)
+            .unwrap(),
+        "/login"
+    );
+    let first = demo
+        .sign_up("ada@example.com", "correct+horse+battery")
+        .await;
+    let second = cookie_pair(
+        &session_cookie(
+            &demo
+                .log_in("ada@example.com", "correct+horse+battery")
+                .await,
+        )
+        .unwrap(),
+    );
+    let third = cookie_pair(
+        &session_cookie(
+            &demo
+                .log_in("ada@example.com", "correct+horse+battery")
+                .await,
+        )
+        .unwrap(),
+    );
+    let other = demo.sign_up("eve@example.com", "eves+own+password").await;
+
+    let page = demo.get("/settings/sessions", Some(&first)).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert_eq!(html.matches("<tr><td>").count(), 3, "three sessions listed");
+    assert_eq!(html.matches("This device").count(), 1);
+    assert!(html.contains("UTC"), "created / last seen shown");
+
+    // Revoke the second session from the first.
+    let second_id = second
+        .trim_start_matches("auth_session=")
+        .split('.')
+        .next()
+        .unwrap();
+    let response = demo
+        .post(
+            "/settings/sessions/revoke",
+            Some(&first),
+            &format!("session_id={second_id}"),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        demo.get("/api/me", Some(&second)).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+
+    // Eve cannot revoke Ada's sessions.
+    let first_id = first
+        .trim_start_matches("auth_session=")
+        .split('.')
+        .next()
+        .unwrap();
+    let response = demo
+        .post(
+            "/settings/sessions/revoke",
+            Some(&other),
+            &format!("session_id={first_id}"),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        demo.get("/api/me", Some(&first)).await.status(),
+        StatusCode::OK
+    );
+
+    // Revoke all others: only the current one stays.
+    let response = demo
+        .post("/settings/sessions/revoke-others", Some(&first), "")
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        demo.get("/api/me", Some(&third)).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        demo.get("/api/me", Some(&first)).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        demo.get("/api/me", Some(&other)).await.status(),
+        StatusCode::OK,
+        "other users untouched"
+    );
+}
+
+#[tokio::test]
+async fn api_me_with_cookie_or_bearer() {
+    let demo = start(false).await;
+    let cookie = demo
+        .sign_up("ada@example.com", "correct+horse+battery")
+        .await;
+    let response = demo.get("/api/me", Some(&cookie)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["email"], "ada@example.com");
+    assert!(body["id"].as_str().is_some_and(|id| !id.is_empty()));
+
+    let token = cookie.trim_start_matches("auth_session=");
+    let bearer = demo
+        .client
+        .get(format!("{}/api/me", demo.base))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bearer.status(), StatusCode::OK);
+    assert_eq!(
+        bearer.json::<serde_json::Value>().await.unwrap()["email"],
+        "ada@example.com"
+    );
+
+    let anonymous = demo.get("/api/me", None).await;
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        anonymous.json::<serde_json::Value>().await.unwrap()["error"],
+        "unauthorized"
+    );
+}
+
+#[tokio::test]
+async fn origin_checks_and_hostile_input() {
+    let demo = start(false).await;
+    let cookie = demo
+        .sign_up("ada@example.com", "correct+horse+battery")
+        .await;
+    for origin in [Some("https://evil.example"), Some("null"), None] {
+        let mut request = demo
+            .client
+            .post(format!("{}/logout", demo.base))
+            .header(COOKIE, &cookie);
+        if let Some(origin) = origin {
+            request = request.header(ORIGIN, origin);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::FORBIDDEN,
+            "origin {origin:?}"
+        );
+    }
+    assert_eq!(
+        demo.get("/api/me", Some(&cookie)).await.status(),
+        StatusCode::OK,
+        "still signed in"
+    );
+
+    let huge = format!(
+        "auth_session={}; other={}",
+        "a".repeat(4000),
+        "b".repeat(4000)
+    );
+    for cookie in [
+        huge.as_str(),
+        "auth_session=",
+        "auth_session=a.b.c",
+        "auth_session=\u{0}",
+    ] {
+        let response = demo
+            .client
+            .get(format!("{}/", demo.base))
+            .header(COOKIE, cookie.as_bytes())
+            .send()
+            .await;
+        if let Ok(response) = response {
+            assert!(
+                !response.status().is_server_error(),
+                "{cookie:.40}: {}",
+                response.status()
+            );
+        }
+    }
+    let response = demo
+        .client
+        .get(format!("{}/", demo.base))
+        .header("x-junk", "x".repeat(8 * 1024))
+        .send()
+        .await
+        .unwrap();
+    assert!(!response.status().is_server_error());
+    // Missing form fields.
+    assert_eq!(
+        demo.post("/settings/sessions/revoke", Some(&cookie), "")
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert!(
+        !demo
+            .post("/login", None, "password=x")
+            .await
+            .status()
+            .is_server_error()
+    );
+}
+
+#[tokio::test]
+async fn secure_cookies_mode() {
+    let demo = start(true).await;
+    // Behind TLS, the browser's Origin is https: a plain-http origin is refused.
+    let refused = demo
+        .post(
+            "/signup",
+            None,
+            "email=ada%40example.com&password=correct+horse+battery",
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let response = demo
+        .client
+        .post(format!("{}/signup", demo.base))
+        .header(ORIGIN, demo.base.replace("http://", "https://"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("email=ada%40example.com&password=correct+horse+battery")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert!(session_cookie(&response).unwrap().contains("Secure"));
+}
