@@ -9,6 +9,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::cookie::{Cookie, SessionCookie};
 use crate::error::{Error, Result};
 use crate::offload::{Inline, Offload, run_blocking};
+use crate::one_time::OneTimePolicy;
 use crate::password::{Argon2id, PasswordHasher, PasswordPolicy, PasswordVerification};
 use crate::session::{Session, SessionPolicy, Verdict, session_lifetime};
 use crate::store::{AuthStore, SessionStore, UserStore};
@@ -54,6 +55,7 @@ pub struct Lucia<S> {
 
 struct Config {
     policy: SessionPolicy,
+    one_time: OneTimePolicy,
     cookie: SessionCookie,
     password_policy: PasswordPolicy,
     hasher: Arc<dyn PasswordHasher>,
@@ -66,6 +68,7 @@ impl Clone for Config {
     fn clone(&self) -> Self {
         Self {
             policy: self.policy,
+            one_time: self.one_time,
             cookie: self.cookie.clone(),
             password_policy: self.password_policy,
             hasher: Arc::clone(&self.hasher),
@@ -158,6 +161,7 @@ impl<S> Lucia<S> {
             store,
             config: Arc::new(Config {
                 policy: SessionPolicy::default(),
+                one_time: OneTimePolicy::default(),
                 cookie: SessionCookie::default(),
                 password_policy: PasswordPolicy::default(),
                 hasher: Arc::new(Argon2id::default()),
@@ -176,6 +180,17 @@ impl<S> Lucia<S> {
     pub fn with_session_policy(mut self, policy: SessionPolicy) -> Self {
         self.config_mut().policy = policy;
         self
+    }
+
+    /// Replaces the lifetimes and attempt limit of one-time tokens and codes.
+    pub fn with_one_time_policy(mut self, policy: OneTimePolicy) -> Self {
+        self.config_mut().one_time = policy;
+        self
+    }
+
+    /// The one-time token policy.
+    pub fn one_time_policy(&self) -> OneTimePolicy {
+        self.config.one_time
     }
 
     /// Replaces the session cookie's configuration (name, `SameSite`, development mode, ...).

@@ -7,7 +7,8 @@
 //! user attributes, key passwords, session attributes and session expiry, per-user listings,
 //! the session-with-user lookup, the expired-session purge, and session stores that hold no
 //! users (orphan user ids). [`run_auth_store`] finishes with a full [`Lucia`] flow through
-//! the store (sign-up, sign-in, validation, renewal, expiry, deletion).
+//! the store (sign-up, sign-in, validation, renewal, expiry, deletion). [`run_token_store`]
+//! checks one-time token storage: single use under concurrency, attempt caps, replacement.
 //!
 //! Enable the `conformance` feature in your store's dev-dependencies and run it in three
 //! lines (any async runtime; the example is not compiled here because it names your store and
@@ -36,12 +37,15 @@
 //! ```
 
 use std::fmt::Debug;
+use std::future::Future;
 use std::sync::Arc;
+use std::task::Poll;
 
 use time::{Duration, OffsetDateTime};
 
 use crate::clock::{Clock, ManualClock, SystemClock};
 use crate::error::{Error, StoreError};
+use crate::one_time::{StoredToken, TokenStore};
 use crate::password::Argon2id;
 use crate::session::{Session, SessionPolicy};
 use crate::store::{AuthStore, MaybeSend, MaybeSync, SessionStore, UserStore};
@@ -875,4 +879,302 @@ where
         .is_valid()
     );
     assert_eq!(ok!("get_key", lucia.get_key("email", &email)), None);
+}
+
+fn stored_token(
+    user_id: &str,
+    purpose: &str,
+    secret: &str,
+    expires_at: OffsetDateTime,
+) -> StoredToken {
+    StoredToken {
+        id: id("t"),
+        user_id: user_id.to_owned(),
+        purpose: purpose.to_owned(),
+        email: Some(format!("{user_id}@example.com")),
+        secret_hash: SecretHash::of(secret),
+        created_at: now(),
+        expires_at,
+        attempts: 0,
+    }
+}
+
+/// Polls every future at once (no runtime needed), so a store sees truly concurrent calls.
+async fn join_all<F: Future>(futures: Vec<F>) -> Vec<F::Output> {
+    let mut futures: Vec<_> = futures.into_iter().map(Box::pin).collect();
+    let mut outputs: Vec<Option<F::Output>> = futures.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (future, output) in futures.iter_mut().zip(outputs.iter_mut()) {
+            if output.is_none() {
+                match future.as_mut().poll(cx) {
+                    Poll::Ready(value) => *output = Some(value),
+                    Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            Poll::Pending
+        } else {
+            Poll::Ready(())
+        }
+    })
+    .await;
+    outputs.into_iter().flatten().collect()
+}
+
+/// Runs every one-time token behaviour: round trip, purpose scoping, replacement of the
+/// previous token, atomic single use under concurrency, the attempt cap, deletes and the
+/// expired purge. Tokens belong to users, so the suite creates them through the user store.
+pub async fn run_token_store<S>(store: &S)
+where
+    S: TokenStore + UserStore,
+    S::UserAttributes: Fixture,
+{
+    let (ada, bob) = (user::<S::UserAttributes>(), user::<S::UserAttributes>());
+    ok!("insert_user", store.insert_user(&ada, None));
+    ok!("insert_user", store.insert_user(&bob, None));
+    let later = now() + Duration::hours(1);
+    let purpose = "email_verification";
+
+    // Round trip and purpose scoping.
+    let token = stored_token(&ada.id, purpose, "secret-1", later);
+    ok!("insert_token", store.insert_token(&token));
+    assert_eq!(
+        ok!("get_user_token", store.get_user_token(&ada.id, purpose)),
+        Some(token.clone()),
+        "token round trip"
+    );
+    assert_eq!(
+        ok!(
+            "get_user_token",
+            store.get_user_token(&ada.id, "password_reset")
+        ),
+        None
+    );
+    assert_eq!(
+        ok!(
+            "take_token",
+            store.take_token("password_reset", &token.secret_hash)
+        ),
+        None,
+        "purposes are separate"
+    );
+    assert_eq!(
+        ok!(
+            "take_token",
+            store.take_token(purpose, &SecretHash::of("wrong"))
+        ),
+        None
+    );
+    assert_eq!(
+        ok!("take_token", store.take_token(purpose, &token.secret_hash)),
+        Some(token.clone()),
+        "take returns the token"
+    );
+    assert_eq!(
+        ok!("take_token", store.take_token(purpose, &token.secret_hash)),
+        None,
+        "single use"
+    );
+    assert_eq!(
+        ok!("get_user_token", store.get_user_token(&ada.id, purpose)),
+        None,
+        "take deletes"
+    );
+
+    // A new token replaces the user's previous one of the same purpose only.
+    let first = stored_token(&ada.id, purpose, "first", later);
+    let other_purpose = stored_token(&ada.id, "password_reset", "reset", later);
+    let bobs = stored_token(&bob.id, purpose, "bobs", later);
+    for t in [&first, &other_purpose, &bobs] {
+        ok!("insert_token", store.insert_token(t));
+    }
+    let second = stored_token(&ada.id, purpose, "second", later);
+    ok!("insert_token", store.insert_token(&second));
+    assert_eq!(
+        ok!("take_token", store.take_token(purpose, &first.secret_hash)),
+        None,
+        "the previous token is void"
+    );
+    assert_eq!(
+        ok!("get_user_token", store.get_user_token(&ada.id, purpose)),
+        Some(second.clone())
+    );
+    assert_eq!(
+        ok!(
+            "get_user_token",
+            store.get_user_token(&ada.id, "password_reset")
+        ),
+        Some(other_purpose.clone())
+    );
+    assert_eq!(
+        ok!("get_user_token", store.get_user_token(&bob.id, purpose)),
+        Some(bobs.clone())
+    );
+
+    // Codes: bound to their user, capped by wrong attempts.
+    assert_eq!(
+        ok!(
+            "take_user_token",
+            store.take_user_token(&bob.id, purpose, &second.secret_hash, 5)
+        ),
+        None,
+        "another user's code"
+    );
+    for _ in 0..3 {
+        ok!(
+            "record_failed_attempt",
+            store.record_failed_attempt(&ada.id, purpose)
+        );
+    }
+    ok!(
+        "record_failed_attempt(unknown)",
+        store.record_failed_attempt(&id("nobody"), purpose)
+    );
+    let attempts =
+        ok!("get_user_token", store.get_user_token(&ada.id, purpose)).map(|t| t.attempts);
+    assert_eq!(attempts, Some(3), "wrong attempts are counted");
+    assert_eq!(
+        ok!("get_user_token", store.get_user_token(&bob.id, purpose)).map(|t| t.attempts),
+        Some(0)
+    );
+    assert_eq!(
+        ok!(
+            "take_user_token",
+            store.take_user_token(&ada.id, purpose, &second.secret_hash, 3)
+        ),
+        None,
+        "a code at its attempt cap cannot be taken"
+    );
+    let taken = ok!(
+        "take_user_token",
+        store.take_user_token(&ada.id, purpose, &second.secret_hash, 4)
+    );
+    assert_eq!(
+        taken.map(|t| t.id),
+        Some(second.id.clone()),
+        "below the cap the right code is taken"
+    );
+
+    // Deletes.
+    let third = stored_token(&ada.id, purpose, "third", later);
+    ok!("insert_token", store.insert_token(&third));
+    ok!(
+        "delete_user_tokens(purpose)",
+        store.delete_user_tokens(&ada.id, Some(purpose))
+    );
+    assert_eq!(
+        ok!("get_user_token", store.get_user_token(&ada.id, purpose)),
+        None
+    );
+    assert_eq!(
+        ok!(
+            "get_user_token",
+            store.get_user_token(&ada.id, "password_reset")
+        ),
+        Some(other_purpose.clone())
+    );
+    ok!(
+        "delete_user_tokens(all)",
+        store.delete_user_tokens(&ada.id, None)
+    );
+    assert_eq!(
+        ok!(
+            "get_user_token",
+            store.get_user_token(&ada.id, "password_reset")
+        ),
+        None
+    );
+    assert_eq!(
+        ok!("get_user_token", store.get_user_token(&bob.id, purpose)),
+        Some(bobs.clone()),
+        "other users untouched"
+    );
+
+    // Expired purge: `expires_at <= now` goes.
+    let now = now();
+    let expired = stored_token(&ada.id, "magic_link", "old", now - Duration::minutes(1));
+    let boundary = stored_token(&ada.id, "email_change", "edge", now);
+    for t in [&expired, &boundary] {
+        ok!("insert_token", store.insert_token(t));
+    }
+    let purged = ok!("delete_expired_tokens", store.delete_expired_tokens(now));
+    assert_eq!(
+        ok!(
+            "get_user_token",
+            store.get_user_token(&ada.id, "magic_link")
+        ),
+        None,
+        "expired tokens are purged"
+    );
+    assert_eq!(
+        ok!(
+            "get_user_token",
+            store.get_user_token(&ada.id, "email_change")
+        ),
+        None,
+        "a token expiring now is expired"
+    );
+    assert!(
+        purged >= 2,
+        "delete_expired_tokens counts what it deleted (got {purged})"
+    );
+    assert_eq!(
+        ok!("get_user_token", store.get_user_token(&bob.id, purpose)),
+        Some(bobs.clone()),
+        "live tokens survive"
+    );
+
+    // Concurrent uses of one token: exactly one wins.
+    let race = stored_token(&ada.id, "password_reset", "race", later);
+    ok!("insert_token", store.insert_token(&race));
+    let takers: Vec<_> = (0..20)
+        .map(|_| store.take_token("password_reset", &race.secret_hash))
+        .collect();
+    let winners = join_all(takers)
+        .await
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|err| panic!("concurrent take_token: {err:?}")))
+        .filter(Option::is_some)
+        .count();
+    assert_eq!(
+        winners, 1,
+        "of 20 concurrent take_token calls exactly one gets the token"
+    );
+    let code = stored_token(&ada.id, purpose, "code", later);
+    ok!("insert_token", store.insert_token(&code));
+    let takers: Vec<_> = (0..20)
+        .map(|_| store.take_user_token(&ada.id, purpose, &code.secret_hash, 5))
+        .collect();
+    let winners = join_all(takers)
+        .await
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|err| panic!("concurrent take_user_token: {err:?}")))
+        .filter(Option::is_some)
+        .count();
+    assert_eq!(
+        winners, 1,
+        "of 20 concurrent take_user_token calls exactly one gets the code"
+    );
+
+    // Deleting a user deletes their tokens.
+    ok!(
+        "insert_token",
+        store.insert_token(&stored_token(&bob.id, "magic_link", "bye", later))
+    );
+    ok!("delete_user", store.delete_user(&bob.id));
+    assert_eq!(
+        ok!("get_user_token", store.get_user_token(&bob.id, purpose)),
+        None,
+        "delete_user deletes tokens"
+    );
+    assert_eq!(
+        ok!(
+            "get_user_token",
+            store.get_user_token(&bob.id, "magic_link")
+        ),
+        None
+    );
+    ok!("cleanup", store.delete_user(&ada.id));
 }

@@ -51,6 +51,15 @@ pub enum Error {
     /// No session has this id.
     #[error("no session has this id")]
     UnknownSession,
+    /// A one-time token or code is unknown, already used, or does not match.
+    #[error("invalid or already used token")]
+    InvalidToken,
+    /// A one-time token or code has expired.
+    #[error("the token has expired")]
+    TokenExpired,
+    /// Too many wrong codes were tried; the code is void and a new one must be issued.
+    #[error("too many attempts: request a new code")]
+    TooManyAttempts,
     /// A new password breaks the password policy (too short, too long).
     #[error("password rejected: {0}")]
     PasswordPolicy(#[from] PasswordPolicyError),

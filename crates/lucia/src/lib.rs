@@ -73,6 +73,7 @@ mod error;
 pub mod headers;
 mod memory;
 pub mod offload;
+pub mod one_time;
 pub mod origin;
 pub mod password;
 pub mod session;

@@ -13,8 +13,10 @@ use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use time::OffsetDateTime;
 
 use crate::error::StoreError;
+use crate::one_time::{StoredToken, TokenStore};
 use crate::session::Session;
 use crate::store::{AuthStore, MaybeSend, MaybeSync, SessionStore, StoreResult, UserStore};
+use crate::token::SecretHash;
 use crate::user::{Key, KeyId, User};
 
 /// Users, keys and sessions kept in memory.
@@ -41,6 +43,7 @@ struct Inner<UA, SA> {
     users: HashMap<String, UA>,
     keys: HashMap<KeyId, Key>,
     sessions: HashMap<String, Session<SA>>,
+    tokens: HashMap<String, StoredToken>,
     unique: Vec<UniqueAttribute<UA>>,
 }
 
@@ -65,6 +68,7 @@ impl<UA, SA> MemoryStore<UA, SA> {
                 users: HashMap::new(),
                 keys: HashMap::new(),
                 sessions: HashMap::new(),
+                tokens: HashMap::new(),
                 unique: Vec::new(),
             })),
         }
@@ -197,6 +201,7 @@ where
         let mut inner = self.write();
         inner.users.remove(user_id);
         inner.keys.retain(|_, key| key.user_id != user_id);
+        inner.tokens.retain(|_, token| token.user_id != user_id);
         Ok(())
     }
 
@@ -343,5 +348,91 @@ where
             });
             (session.clone(), user)
         }))
+    }
+}
+
+impl<UA, SA> TokenStore for MemoryStore<UA, SA>
+where
+    UA: MaybeSend + MaybeSync,
+    SA: MaybeSend + MaybeSync,
+{
+    async fn insert_token(&self, token: &StoredToken) -> StoreResult<()> {
+        let mut inner = self.write();
+        inner
+            .tokens
+            .retain(|_, t| !(t.user_id == token.user_id && t.purpose == token.purpose));
+        inner.tokens.insert(token.id.clone(), token.clone());
+        Ok(())
+    }
+
+    async fn take_token(
+        &self,
+        purpose: &str,
+        secret_hash: &SecretHash,
+    ) -> StoreResult<Option<StoredToken>> {
+        let mut inner = self.write();
+        let id = inner
+            .tokens
+            .values()
+            .find(|t| t.purpose == purpose && t.secret_hash == *secret_hash)
+            .map(|t| t.id.clone());
+        Ok(id.and_then(|id| inner.tokens.remove(&id)))
+    }
+
+    async fn take_user_token(
+        &self,
+        user_id: &str,
+        purpose: &str,
+        secret_hash: &SecretHash,
+        max_attempts: u32,
+    ) -> StoreResult<Option<StoredToken>> {
+        let mut inner = self.write();
+        let id = inner
+            .tokens
+            .values()
+            .find(|t| {
+                t.user_id == user_id
+                    && t.purpose == purpose
+                    && t.secret_hash == *secret_hash
+                    && t.attempts < max_attempts
+            })
+            .map(|t| t.id.clone());
+        Ok(id.and_then(|id| inner.tokens.remove(&id)))
+    }
+
+    async fn get_user_token(
+        &self,
+        user_id: &str,
+        purpose: &str,
+    ) -> StoreResult<Option<StoredToken>> {
+        Ok(self
+            .read()
+            .tokens
+            .values()
+            .find(|t| t.user_id == user_id && t.purpose == purpose)
+            .cloned())
+    }
+
+    async fn record_failed_attempt(&self, user_id: &str, purpose: &str) -> StoreResult<()> {
+        for token in self.write().tokens.values_mut() {
+            if token.user_id == user_id && token.purpose == purpose {
+                token.attempts = token.attempts.saturating_add(1);
+            }
+        }
+        Ok(())
+    }
+
+    async fn delete_user_tokens(&self, user_id: &str, purpose: Option<&str>) -> StoreResult<()> {
+        self.write()
+            .tokens
+            .retain(|_, t| !(t.user_id == user_id && purpose.is_none_or(|p| t.purpose == p)));
+        Ok(())
+    }
+
+    async fn delete_expired_tokens(&self, now: OffsetDateTime) -> StoreResult<u64> {
+        let mut inner = self.write();
+        let before = inner.tokens.len();
+        inner.tokens.retain(|_, t| t.expires_at > now);
+        Ok((before - inner.tokens.len()) as u64)
     }
 }

@@ -22,7 +22,9 @@ use std::future::Future;
 use time::OffsetDateTime;
 
 use crate::error::StoreError;
+use crate::one_time::{StoredToken, TokenStore};
 use crate::session::Session;
+use crate::token::SecretHash;
 use crate::user::{Key, KeyId, User};
 
 /// `Send` on native targets; nothing on `wasm32`, where executors are single-threaded.
@@ -429,7 +431,77 @@ macro_rules! forward_stores {
                 (**self).get_session_and_user(session_id).await
             }
         }
+        impl<T: TokenStore> TokenStore for $ty {
+            async fn insert_token(&self, token: &StoredToken) -> StoreResult<()> {
+                (**self).insert_token(token).await
+            }
+            async fn take_token(&self, purpose: &str, secret_hash: &SecretHash) -> StoreResult<Option<StoredToken>> {
+                (**self).take_token(purpose, secret_hash).await
+            }
+            async fn take_user_token(
+                &self,
+                user_id: &str,
+                purpose: &str,
+                secret_hash: &SecretHash,
+                max_attempts: u32,
+            ) -> StoreResult<Option<StoredToken>> {
+                (**self).take_user_token(user_id, purpose, secret_hash, max_attempts).await
+            }
+            async fn get_user_token(&self, user_id: &str, purpose: &str) -> StoreResult<Option<StoredToken>> {
+                (**self).get_user_token(user_id, purpose).await
+            }
+            async fn record_failed_attempt(&self, user_id: &str, purpose: &str) -> StoreResult<()> {
+                (**self).record_failed_attempt(user_id, purpose).await
+            }
+            async fn delete_user_tokens(&self, user_id: &str, purpose: Option<&str>) -> StoreResult<()> {
+                (**self).delete_user_tokens(user_id, purpose).await
+            }
+            async fn delete_expired_tokens(&self, now: OffsetDateTime) -> StoreResult<u64> {
+                (**self).delete_expired_tokens(now).await
+            }
+        }
     )*};
 }
 
 forward_stores!(&T, std::sync::Arc<T>);
+
+/// One-time tokens live with the users (they reference them).
+impl<U: TokenStore, S: MaybeSend + MaybeSync> TokenStore for Split<U, S> {
+    async fn insert_token(&self, token: &StoredToken) -> StoreResult<()> {
+        self.users.insert_token(token).await
+    }
+    async fn take_token(
+        &self,
+        purpose: &str,
+        secret_hash: &SecretHash,
+    ) -> StoreResult<Option<StoredToken>> {
+        self.users.take_token(purpose, secret_hash).await
+    }
+    async fn take_user_token(
+        &self,
+        user_id: &str,
+        purpose: &str,
+        secret_hash: &SecretHash,
+        max_attempts: u32,
+    ) -> StoreResult<Option<StoredToken>> {
+        self.users
+            .take_user_token(user_id, purpose, secret_hash, max_attempts)
+            .await
+    }
+    async fn get_user_token(
+        &self,
+        user_id: &str,
+        purpose: &str,
+    ) -> StoreResult<Option<StoredToken>> {
+        self.users.get_user_token(user_id, purpose).await
+    }
+    async fn record_failed_attempt(&self, user_id: &str, purpose: &str) -> StoreResult<()> {
+        self.users.record_failed_attempt(user_id, purpose).await
+    }
+    async fn delete_user_tokens(&self, user_id: &str, purpose: Option<&str>) -> StoreResult<()> {
+        self.users.delete_user_tokens(user_id, purpose).await
+    }
+    async fn delete_expired_tokens(&self, now: OffsetDateTime) -> StoreResult<u64> {
+        self.users.delete_expired_tokens(now).await
+    }
+}

@@ -598,3 +598,170 @@ async fn unique_attributes_come_back_as_typed_errors() {
         "{err:?}"
     );
 }
+
+mod one_time {
+    use super::*;
+    use lucia::one_time::Purpose;
+
+    #[pollster::test]
+    async fn codes_are_single_use_user_bound_capped_and_expire() {
+        let (lucia, clock) = setup();
+        let ada = user_with_password(&lucia, "ada@example.com").await;
+        let bob = user_with_password(&lucia, "bob@example.com").await;
+        let code = lucia
+            .issue_code(
+                &ada.id,
+                Purpose::EMAIL_VERIFICATION,
+                Some("ada@example.com"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(code.expose_secret().len(), 8);
+        assert!(
+            !format!("{code:?}").contains(code.expose_secret()),
+            "Debug hides the code"
+        );
+
+        // Bob cannot use Ada's code; lowercase and hyphens are fine.
+        assert!(matches!(
+            lucia
+                .verify_code(&bob.id, Purpose::EMAIL_VERIFICATION, code.expose_secret())
+                .await,
+            Err(Error::InvalidToken)
+        ));
+        let typed = format!(
+            "{}-{}",
+            &code.expose_secret()[..4],
+            &code.expose_secret()[4..]
+        )
+        .to_lowercase();
+        let token = lucia
+            .verify_code(&ada.id, Purpose::EMAIL_VERIFICATION, &typed)
+            .await
+            .unwrap();
+        assert_eq!(token.email.as_deref(), Some("ada@example.com"));
+        assert!(matches!(
+            lucia
+                .verify_code(&ada.id, Purpose::EMAIL_VERIFICATION, code.expose_secret())
+                .await,
+            Err(Error::InvalidToken)
+        ));
+
+        // Five wrong codes void the code, even the right one afterwards.
+        let code = lucia
+            .issue_code(&ada.id, Purpose::EMAIL_VERIFICATION, None)
+            .await
+            .unwrap();
+        for _ in 0..4 {
+            assert!(matches!(
+                lucia
+                    .verify_code(&ada.id, Purpose::EMAIL_VERIFICATION, "WRONG000")
+                    .await,
+                Err(Error::InvalidToken)
+            ));
+        }
+        assert!(matches!(
+            lucia
+                .verify_code(&ada.id, Purpose::EMAIL_VERIFICATION, "WRONG000")
+                .await,
+            Err(Error::TooManyAttempts)
+        ));
+        assert!(
+            lucia
+                .verify_code(&ada.id, Purpose::EMAIL_VERIFICATION, code.expose_secret())
+                .await
+                .is_err()
+        );
+
+        // A new code voids the previous one; codes expire after 15 minutes.
+        let old = lucia
+            .issue_code(&ada.id, Purpose::EMAIL_VERIFICATION, None)
+            .await
+            .unwrap();
+        let new = lucia
+            .issue_code(&ada.id, Purpose::EMAIL_VERIFICATION, None)
+            .await
+            .unwrap();
+        assert!(
+            lucia
+                .verify_code(&ada.id, Purpose::EMAIL_VERIFICATION, old.expose_secret())
+                .await
+                .is_err()
+        );
+        clock.advance(Duration::minutes(15));
+        assert!(matches!(
+            lucia
+                .verify_code(&ada.id, Purpose::EMAIL_VERIFICATION, new.expose_secret())
+                .await,
+            Err(Error::TokenExpired)
+        ));
+    }
+
+    #[pollster::test]
+    async fn password_reset_flow() {
+        let (lucia, clock) = setup();
+        let ada = user_with_password(&lucia, "ada@example.com").await;
+        let (_, session_token) = lucia.create_session(&ada.id, String::new()).await.unwrap();
+        assert!(
+            lucia
+                .request_password_reset("nobody@example.com")
+                .await
+                .unwrap()
+                .is_none()
+        );
+        let link = lucia
+            .request_password_reset("ada@example.com")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(link.expose_secret().len(), 32, "160 bits in base32");
+
+        // Purposes do not mix.
+        assert!(
+            lucia
+                .verify_token(Purpose::MAGIC_LINK, link.expose_secret())
+                .await
+                .is_err()
+        );
+        clock.advance(Duration::minutes(59));
+        let user_id = lucia
+            .reset_password(link.expose_secret(), "a brand new password")
+            .await
+            .unwrap();
+        assert_eq!(user_id, ada.id);
+        lucia
+            .use_key("email", "ada@example.com", Some("a brand new password"))
+            .await
+            .unwrap();
+        assert!(
+            !lucia
+                .validate_session(session_token.expose_secret())
+                .await
+                .unwrap()
+                .is_valid(),
+            "signed out everywhere"
+        );
+        assert!(
+            matches!(
+                lucia
+                    .reset_password(link.expose_secret(), "another new password")
+                    .await,
+                Err(Error::InvalidToken)
+            ),
+            "single use"
+        );
+
+        let expired = lucia
+            .request_password_reset("ada@example.com")
+            .await
+            .unwrap()
+            .unwrap();
+        clock.advance(Duration::hours(1));
+        assert!(matches!(
+            lucia
+                .reset_password(expired.expose_secret(), "yet another password")
+                .await,
+            Err(Error::TokenExpired)
+        ));
+    }
+}

@@ -30,3 +30,8 @@ async fn split_stores_pass_the_auth_store_suite() {
     let sessions = MemoryStore::<(), TestSession>::new();
     run_auth_store(&Split::new(users, sessions)).await;
 }
+
+#[pollster::test]
+async fn memory_store_passes_the_token_store_suite() {
+    lucia::conformance::run_token_store(&MemoryStore::<TestUser, ()>::new()).await;
+}
