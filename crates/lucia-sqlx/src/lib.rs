@@ -97,7 +97,24 @@
 //!     /* , your session columns */
 //! );
 //! -- plus indexes on user_keys (user_id), user_sessions (user_id) and user_sessions (expires_at)
+//!
+//! -- version 2: one-time tokens (email verification, password reset, ...)
+//! CREATE TABLE user_tokens (
+//!     id TEXT PRIMARY KEY,
+//!     user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+//!     purpose TEXT NOT NULL,               -- "email_verification", "password_reset", ...
+//!     email TEXT,                          -- the address it was sent to
+//!     secret_hash BYTEA NOT NULL,          -- SHA-256 of the token or code
+//!     created_at TIMESTAMPTZ NOT NULL,
+//!     expires_at TIMESTAMPTZ NOT NULL,
+//!     attempts BIGINT NOT NULL DEFAULT 0   -- wrong codes tried
+//! );
+//! -- plus a unique index on (user_id, purpose) and indexes on (purpose, secret_hash), (expires_at)
 //! ```
+//!
+//! One-time tokens are consumed atomically — `DELETE ... RETURNING` on PostgreSQL and
+//! SQLite, a locking read and a delete in one transaction on MySQL/MariaDB — so of concurrent
+//! uses of one token exactly one succeeds.
 //!
 //! Timestamps use each database's natural type and round-trip exactly (lucia's timestamps
 //! have whole seconds): `TIMESTAMPTZ` on PostgreSQL, `DATETIME` holding UTC on MySQL/MariaDB

@@ -17,6 +17,7 @@ pub struct Tables {
     users: String,
     keys: String,
     sessions: String,
+    tokens: String,
     migrations: String,
 }
 
@@ -26,6 +27,7 @@ impl Default for Tables {
             users: "users".into(),
             keys: "user_keys".into(),
             sessions: "user_sessions".into(),
+            tokens: "user_tokens".into(),
             migrations: "lucia_migrations".into(),
         }
     }
@@ -45,6 +47,13 @@ impl Tables {
             sessions: sessions.into(),
             ..Self::default()
         })
+    }
+
+    /// Renames the one-time token table (`user_tokens` by default).
+    pub fn tokens(mut self, name: &str) -> lucia::Result<Self> {
+        check_identifier(name)?;
+        self.tokens = name.into();
+        Ok(self)
     }
 
     /// Renames the table that records applied migrations.
@@ -67,6 +76,11 @@ impl Tables {
     /// The session table.
     pub fn sessions(&self) -> &str {
         &self.sessions
+    }
+
+    /// The one-time token table.
+    pub fn tokens_table(&self) -> &str {
+        &self.tokens
     }
 
     /// The table recording applied migrations.
@@ -177,6 +191,17 @@ pub(crate) struct Statements {
     pub delete_user_sessions: String,
     pub delete_expired_sessions: String,
     pub get_session_and_user: String,
+    pub delete_tokens_of_user: String,
+    pub delete_user_purpose_tokens: String,
+    pub insert_token: String,
+    pub take_token: String,
+    pub take_user_token: String,
+    pub select_token_for_update: String,
+    pub select_user_token_for_update: String,
+    pub delete_token: String,
+    pub get_user_token: String,
+    pub record_failed_attempt: String,
+    pub delete_expired_tokens: String,
 }
 
 impl Statements {
@@ -251,7 +276,60 @@ impl Statements {
             ),
         };
 
+        let tokens = q(&tables.tokens);
+        let token_cols = [
+            "id",
+            "user_id",
+            "purpose",
+            "email",
+            "secret_hash",
+            "created_at",
+            "expires_at",
+            "attempts",
+        ]
+        .map(q)
+        .join(", ");
+        let (uid, purpose, hash, attempts) =
+            (q("user_id"), q("purpose"), q("secret_hash"), q("attempts"));
+        let (p3, p4) = (dialect.param(3), dialect.param(4));
+        let by_hash = format!("{purpose} = {p1} AND {hash} = {p2}");
+        let by_user =
+            format!("{uid} = {p1} AND {purpose} = {p2} AND {hash} = {p3} AND {attempts} < {p4}");
+        let delete_tokens_of_user = format!("DELETE FROM {tokens} WHERE {uid} = {p1}");
+        let delete_user_purpose_tokens =
+            format!("DELETE FROM {tokens} WHERE {uid} = {p1} AND {purpose} = {p2}");
+        let insert_token = format!(
+            "INSERT INTO {tokens} ({token_cols}) VALUES ({})",
+            dialect.params(1, 8).join(", ")
+        );
+        let take_token = format!("DELETE FROM {tokens} WHERE {by_hash} RETURNING {token_cols}");
+        let take_user_token =
+            format!("DELETE FROM {tokens} WHERE {by_user} RETURNING {token_cols}");
+        let select_token_for_update =
+            format!("SELECT {token_cols} FROM {tokens} WHERE {by_hash} FOR UPDATE");
+        let select_user_token_for_update =
+            format!("SELECT {token_cols} FROM {tokens} WHERE {by_user} FOR UPDATE");
+        let delete_token = format!("DELETE FROM {tokens} WHERE {} = {p1}", q("id"));
+        let get_user_token =
+            format!("SELECT {token_cols} FROM {tokens} WHERE {uid} = {p1} AND {purpose} = {p2}");
+        let record_failed_attempt = format!(
+            "UPDATE {tokens} SET {attempts} = {attempts} + 1 WHERE {uid} = {p1} AND {purpose} = {p2}"
+        );
+        let delete_expired_tokens =
+            format!("DELETE FROM {tokens} WHERE {} <= {p1}", q("expires_at"));
+
         Ok(Self {
+            delete_tokens_of_user,
+            delete_user_purpose_tokens,
+            insert_token,
+            take_token,
+            take_user_token,
+            select_token_for_update,
+            select_user_token_for_update,
+            delete_token,
+            get_user_token,
+            record_failed_attempt,
+            delete_expired_tokens,
             get_user: format!(
                 "SELECT {}{user_cols} FROM {users} WHERE {} = {p1}",
                 q("id"),
@@ -488,11 +566,85 @@ impl Migrator {
                 }
             }
         }
-        vec![Migration {
-            version: 1,
-            description: "users, keys and sessions",
-            statements,
-        }]
+        vec![
+            Migration {
+                version: 1,
+                description: "users, keys and sessions",
+                statements,
+            },
+            Migration {
+                version: 2,
+                description: "one-time tokens",
+                statements: self.token_table(dialect),
+            },
+        ]
+    }
+
+    fn token_table(&self, dialect: Dialect) -> Vec<String> {
+        let q = |ident: &str| dialect.quote(ident);
+        let t = &self.tables;
+        let (users, tokens) = (q(&t.users), q(&t.tokens));
+        let index = |suffix: &str| q(&format!("{}_{suffix}", t.tokens));
+        let purpose_type = match dialect {
+            Dialect::MySql => "VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin",
+            Dialect::Sqlite | Dialect::Postgres => "TEXT",
+        };
+        let columns = format!(
+            "{} {} NOT NULL PRIMARY KEY, {} {} NOT NULL, {} {purpose_type} NOT NULL, {} TEXT, {} {} NOT NULL, {} {ts} NOT NULL, {} {ts} NOT NULL, {} BIGINT NOT NULL DEFAULT 0",
+            q("id"),
+            dialect.id_type(255),
+            q("user_id"),
+            dialect.id_type(255),
+            q("purpose"),
+            q("email"),
+            q("secret_hash"),
+            dialect.bytes_type(),
+            q("created_at"),
+            q("expires_at"),
+            q("attempts"),
+            ts = dialect.timestamp_type(),
+        );
+        match dialect {
+            Dialect::MySql => vec![format!(
+                "CREATE TABLE IF NOT EXISTS {tokens} ({columns}, UNIQUE KEY {} ({}, {}), INDEX {} ({}, {}), INDEX {} ({}), CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {users} ({}) ON DELETE CASCADE) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
+                index("user_purpose_idx"),
+                q("user_id"),
+                q("purpose"),
+                index("hash_idx"),
+                q("purpose"),
+                q("secret_hash"),
+                index("expires_at_idx"),
+                q("expires_at"),
+                index("user_fk"),
+                q("user_id"),
+                q("id"),
+            )],
+            Dialect::Sqlite | Dialect::Postgres => vec![
+                format!(
+                    "CREATE TABLE IF NOT EXISTS {tokens} ({}, FOREIGN KEY ({}) REFERENCES {users} ({}) ON DELETE CASCADE)",
+                    columns,
+                    q("user_id"),
+                    q("id")
+                ),
+                format!(
+                    "CREATE UNIQUE INDEX IF NOT EXISTS {} ON {tokens} ({}, {})",
+                    index("user_purpose_idx"),
+                    q("user_id"),
+                    q("purpose")
+                ),
+                format!(
+                    "CREATE INDEX IF NOT EXISTS {} ON {tokens} ({}, {})",
+                    index("hash_idx"),
+                    q("purpose"),
+                    q("secret_hash")
+                ),
+                format!(
+                    "CREATE INDEX IF NOT EXISTS {} ON {tokens} ({})",
+                    index("expires_at_idx"),
+                    q("expires_at")
+                ),
+            ],
+        }
     }
 
     pub(crate) fn create_migrations_table(&self, dialect: Dialect) -> String {

@@ -4,6 +4,7 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
+use lucia::one_time::{StoredToken, TokenStore};
 use lucia::store::{AuthStore, SessionStore, StoreResult, UserStore};
 use lucia::{Key, KeyId, SecretHash, Session, StoreError, User};
 use sqlx::{Database, Pool, Row};
@@ -216,6 +217,73 @@ macro_rules! impl_store {
                     user_id: $ts::text(row, 1)?,
                     password_hash: row.try_get(2)?,
                 })
+            }
+
+            fn decode_token(row: &<$db as Database>::Row) -> sqlx::Result<StoredToken> {
+                let hash: Vec<u8> = row.try_get(4)?;
+                let attempts: i64 = row.try_get(7)?;
+                Ok(StoredToken {
+                    id: $ts::text(row, 0)?,
+                    user_id: $ts::text(row, 1)?,
+                    purpose: $ts::text(row, 2)?,
+                    email: row.try_get(3)?,
+                    secret_hash: secret_hash(&hash)?,
+                    created_at: $ts::decode(row, 5)?,
+                    expires_at: $ts::decode(row, 6)?,
+                    attempts: u32::try_from(attempts)
+                        .map_err(|err| decode_error(err.to_string()))?,
+                })
+            }
+
+            /// Finds and deletes one token atomically: `DELETE ... RETURNING` where the
+            /// database has it, a locking read and a delete in one transaction on MySQL.
+            async fn take(
+                &self,
+                returning: &str,
+                locking: &str,
+                args: &[&str],
+                max_attempts: Option<u32>,
+                hash: &SecretHash,
+            ) -> StoreResult<Option<StoredToken>> {
+                let bind = |statement| {
+                    let mut query = sqlx::query(statement);
+                    for arg in args {
+                        query = query.bind(*arg);
+                    }
+                    query = query.bind(hash.as_bytes().as_slice());
+                    if let Some(max) = max_attempts {
+                        query = query.bind(i64::from(max));
+                    }
+                    query
+                };
+                if <$db as Backend>::DIALECT != Dialect::MySql {
+                    let row = bind(returning)
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(backend)?;
+                    return row
+                        .map(|row| Self::decode_token(&row))
+                        .transpose()
+                        .map_err(backend);
+                }
+                let mut tx = self.pool.begin().await.map_err(backend)?;
+                let row = bind(locking)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(backend)?;
+                let token = row
+                    .map(|row| Self::decode_token(&row))
+                    .transpose()
+                    .map_err(backend)?;
+                if let Some(token) = &token {
+                    sqlx::query(&self.sql.delete_token)
+                        .bind(token.id.as_str())
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(backend)?;
+                }
+                tx.commit().await.map_err(backend)?;
+                Ok(token)
             }
 
             async fn exists(&self, statement: &str, id: &str) -> StoreResult<bool> {
@@ -481,6 +549,113 @@ macro_rules! impl_store {
                         return Ok(total);
                     }
                 }
+            }
+        }
+
+        impl<UA: Columns<$db>, SA: Columns<$db>> TokenStore for SqlxStore<$db, UA, SA> {
+            async fn insert_token(&self, token: &StoredToken) -> StoreResult<()> {
+                let mut tx = self.pool.begin().await.map_err(backend)?;
+                sqlx::query(&self.sql.delete_user_purpose_tokens)
+                    .bind(token.user_id.as_str())
+                    .bind(token.purpose.as_str())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(backend)?;
+                sqlx::query(&self.sql.insert_token)
+                    .bind(token.id.as_str())
+                    .bind(token.user_id.as_str())
+                    .bind(token.purpose.as_str())
+                    .bind(token.email.as_deref())
+                    .bind(token.secret_hash.as_bytes().as_slice())
+                    .bind($ts::encode(token.created_at))
+                    .bind($ts::encode(token.expires_at))
+                    .bind(i64::from(token.attempts))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(session_error)?;
+                tx.commit().await.map_err(backend)
+            }
+
+            async fn take_token(
+                &self,
+                purpose: &str,
+                secret_hash: &SecretHash,
+            ) -> StoreResult<Option<StoredToken>> {
+                self.take(
+                    &self.sql.take_token,
+                    &self.sql.select_token_for_update,
+                    &[purpose],
+                    None,
+                    secret_hash,
+                )
+                .await
+            }
+
+            async fn take_user_token(
+                &self,
+                user_id: &str,
+                purpose: &str,
+                secret_hash: &SecretHash,
+                max_attempts: u32,
+            ) -> StoreResult<Option<StoredToken>> {
+                self.take(
+                    &self.sql.take_user_token,
+                    &self.sql.select_user_token_for_update,
+                    &[user_id, purpose],
+                    Some(max_attempts),
+                    secret_hash,
+                )
+                .await
+            }
+
+            async fn get_user_token(
+                &self,
+                user_id: &str,
+                purpose: &str,
+            ) -> StoreResult<Option<StoredToken>> {
+                let row = sqlx::query(&self.sql.get_user_token)
+                    .bind(user_id)
+                    .bind(purpose)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(backend)?;
+                row.map(|row| Self::decode_token(&row))
+                    .transpose()
+                    .map_err(backend)
+            }
+
+            async fn record_failed_attempt(&self, user_id: &str, purpose: &str) -> StoreResult<()> {
+                sqlx::query(&self.sql.record_failed_attempt)
+                    .bind(user_id)
+                    .bind(purpose)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(backend)?;
+                Ok(())
+            }
+
+            async fn delete_user_tokens(
+                &self,
+                user_id: &str,
+                purpose: Option<&str>,
+            ) -> StoreResult<()> {
+                let query = match purpose {
+                    Some(purpose) => sqlx::query(&self.sql.delete_user_purpose_tokens)
+                        .bind(user_id)
+                        .bind(purpose),
+                    None => sqlx::query(&self.sql.delete_tokens_of_user).bind(user_id),
+                };
+                query.execute(&self.pool).await.map_err(backend)?;
+                Ok(())
+            }
+
+            async fn delete_expired_tokens(&self, now: OffsetDateTime) -> StoreResult<u64> {
+                let done = sqlx::query(&self.sql.delete_expired_tokens)
+                    .bind($ts::encode(now))
+                    .execute(&self.pool)
+                    .await
+                    .map_err(backend)?;
+                Ok(done.rows_affected())
             }
         }
 

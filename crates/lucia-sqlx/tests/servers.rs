@@ -33,7 +33,8 @@ macro_rules! server_tests {
             async fn conformance() {
                 let Some(store) = store(concat!("conformance_", stringify!($module))).await else { return };
                 lucia::conformance::run_auth_store(&store).await;
-                common::announce(concat!("conformance: ", stringify!($module), ": passed"));
+                lucia::conformance::run_token_store(&store).await;
+                common::announce(concat!("conformance: ", stringify!($module), ": passed (users, keys, sessions, tokens)"));
             }
 
             #[tokio::test]
@@ -62,7 +63,7 @@ macro_rules! server_tests {
                 migrator(store.tables().clone(), $text).run(store.pool()).await.unwrap();
                 let sql = concat!("SELECT version FROM ", $prefix, "_migrations");
                 let versions: Vec<i64> = sqlx::query_scalar(sql).fetch_all(store.pool()).await.unwrap();
-                assert_eq!(versions, vec![1]);
+                assert_eq!(versions, vec![1, 2]);
             }
         }
     };

@@ -52,7 +52,8 @@ async fn conformance_sqlite() {
     let db = temp_db().await;
     let store = store(&db).await;
     lucia::conformance::run_auth_store(&store).await;
-    common::announce("conformance: sqlite: passed");
+    lucia::conformance::run_token_store(&store).await;
+    common::announce("conformance: sqlite: passed (users, keys, sessions, tokens)");
 }
 
 #[tokio::test]
@@ -66,7 +67,7 @@ async fn migrations_are_versioned_and_idempotent() {
         .fetch_all(&db.pool)
         .await
         .unwrap();
-    assert_eq!(versions, vec![1]);
+    assert_eq!(versions, vec![1, 2]);
     // The SQL to copy is what ran.
     let sql = migrator.sql(Dialect::Sqlite).join(";\n");
     assert!(sql.contains(r#"CREATE TABLE IF NOT EXISTS "lt_sessions""#));
@@ -81,7 +82,10 @@ async fn migrations_are_versioned_and_idempotent() {
         vec![
             "lt_keys_user_id_idx",
             "lt_sessions_expires_at_idx",
-            "lt_sessions_user_id_idx"
+            "lt_sessions_user_id_idx",
+            "lt_tokens_expires_at_idx",
+            "lt_tokens_hash_idx",
+            "lt_tokens_user_purpose_idx",
         ]
     );
 }

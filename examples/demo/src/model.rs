@@ -60,6 +60,7 @@ columns!(sqlx::MySql);
 pub fn migrator(text: &str) -> Migrator {
     let tables = Tables::new("demo_users", "demo_keys", "demo_sessions")
         .and_then(|t| t.migrations("demo_migrations"))
+        .and_then(|t| t.tokens("demo_tokens"))
         .unwrap_or_default();
     Migrator::new(tables)
         .user_column(format!("email {text} NOT NULL UNIQUE"))

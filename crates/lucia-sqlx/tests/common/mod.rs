@@ -134,6 +134,8 @@ pub fn tables(prefix: &str) -> Tables {
     .unwrap()
     .migrations(&format!("{prefix}_migrations"))
     .unwrap()
+    .tokens(&format!("{prefix}_tokens"))
+    .unwrap()
 }
 
 /// The migrator with the test attribute columns; `text` is the dialect's indexable text type.
