@@ -689,6 +689,20 @@ macro_rules! impl_store {
     };
 }
 
+/// Text columns that decode as `String` directly (everywhere but MySQL's binary collation).
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+macro_rules! plain_text {
+    ($row:ty) => {
+        pub(super) fn text(row: &$row, index: usize) -> sqlx::Result<String> {
+            row.try_get(index)
+        }
+
+        pub(super) fn optional_text(row: &$row, index: usize) -> sqlx::Result<Option<String>> {
+            row.try_get(index)
+        }
+    };
+}
+
 #[cfg(feature = "sqlite")]
 mod sqlite_ts {
     use super::*;
@@ -706,16 +720,7 @@ mod sqlite_ts {
         OffsetDateTime::from_unix_timestamp(seconds).map_err(|err| decode_error(err.to_string()))
     }
 
-    pub(super) fn text(row: &sqlx::sqlite::SqliteRow, index: usize) -> sqlx::Result<String> {
-        row.try_get(index)
-    }
-
-    pub(super) fn optional_text(
-        row: &sqlx::sqlite::SqliteRow,
-        index: usize,
-    ) -> sqlx::Result<Option<String>> {
-        row.try_get(index)
-    }
+    plain_text!(sqlx::sqlite::SqliteRow);
 }
 
 #[cfg(feature = "postgres")]
@@ -734,16 +739,7 @@ mod postgres_ts {
         row.try_get(index)
     }
 
-    pub(super) fn text(row: &sqlx::postgres::PgRow, index: usize) -> sqlx::Result<String> {
-        row.try_get(index)
-    }
-
-    pub(super) fn optional_text(
-        row: &sqlx::postgres::PgRow,
-        index: usize,
-    ) -> sqlx::Result<Option<String>> {
-        row.try_get(index)
-    }
+    plain_text!(sqlx::postgres::PgRow);
 }
 
 #[cfg(feature = "mysql")]
