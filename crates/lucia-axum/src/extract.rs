@@ -9,7 +9,9 @@ use http::request::Parts;
 use lucia::store::AuthStore;
 use lucia::{Lucia, Session, SessionToken, User, Validated};
 
-use crate::layer::{AuthContext, CookieChange, json_error};
+use lucia::request::CookieChange;
+
+use crate::layer::{AuthContext, json_error};
 
 // Rejections are responses, as with axum's own extractors.
 #[allow(clippy::result_large_err)]

@@ -8,29 +8,14 @@ use std::task::{Context, Poll};
 
 use axum::response::{IntoResponse, Response};
 use http::header::{RETRY_AFTER, SET_COOKIE};
-use http::{HeaderValue, Method, Request, StatusCode};
+use http::{HeaderValue, Request, StatusCode};
 use lucia::cookie::Cookie;
-use lucia::headers::{cookie_values, read_bearer_token};
 use lucia::origin::OriginCheck;
+use lucia::request::{CookieChange, Refusal, RequestPolicy};
 use lucia::store::AuthStore;
-use lucia::{Lucia, SessionToken, Validated};
+use lucia::{Lucia, Validated};
 use tower_layer::Layer;
 use tower_service::Service;
-
-/// What a handler asked to do with the session cookie.
-#[derive(Debug)]
-pub(crate) enum CookieChange {
-    Set(Cookie<'static>),
-    Clear,
-}
-
-/// Where the request's token came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Source {
-    None,
-    Cookie,
-    Bearer,
-}
 
 /// The per-request authentication state the layer puts into the request's extensions; the
 /// extractors ([`Auth`](crate::Auth), [`PageAuth`](crate::PageAuth),
@@ -38,7 +23,6 @@ pub(crate) enum Source {
 pub(crate) struct AuthContext<S: AuthStore> {
     pub(crate) lucia: Arc<Lucia<S>>,
     pub(crate) validated: Option<Validated<S::SessionAttributes, S::UserAttributes>>,
-    pub(crate) source: Source,
     pub(crate) login_path: Arc<str>,
     pub(crate) change: Arc<Mutex<Option<CookieChange>>>,
 }
@@ -48,7 +32,6 @@ impl<S: AuthStore> Clone for AuthContext<S> {
         Self {
             lucia: Arc::clone(&self.lucia),
             validated: self.validated.clone(),
-            source: self.source,
             login_path: Arc::clone(&self.login_path),
             change: Arc::clone(&self.change),
         }
@@ -99,18 +82,16 @@ pub struct LuciaLayer<S> {
 
 struct Config<S> {
     lucia: Arc<Lucia<S>>,
-    origin: OriginCheck,
+    policy: RequestPolicy,
     login_path: Arc<str>,
-    accept_bearer: bool,
 }
 
 impl<S> Clone for Config<S> {
     fn clone(&self) -> Self {
         Self {
             lucia: Arc::clone(&self.lucia),
-            origin: self.origin.clone(),
+            policy: self.policy.clone(),
             login_path: Arc::clone(&self.login_path),
-            accept_bearer: self.accept_bearer,
         }
     }
 }
@@ -130,9 +111,8 @@ impl<S> LuciaLayer<S> {
         Self {
             config: Arc::new(Config {
                 lucia,
-                origin: OriginCheck::default(),
+                policy: RequestPolicy::default(),
                 login_path: Arc::from("/login"),
-                accept_bearer: true,
             }),
         }
     }
@@ -144,19 +124,22 @@ impl<S> LuciaLayer<S> {
     /// Replaces the origin check (allowed origins and subdomains, development mode for
     /// `http://`).
     pub fn origin_check(mut self, origin: OriginCheck) -> Self {
-        self.config_mut().origin = origin;
+        self.config_mut().policy.origin = origin;
         self
     }
 
     /// Where [`PageAuth`](crate::PageAuth) sends anonymous visitors (`/login` by default).
     pub fn login_path(mut self, path: impl Into<String>) -> Self {
-        self.config_mut().login_path = Arc::from(path.into());
+        let path = path.into();
+        let config = self.config_mut();
+        config.login_path = Arc::from(path.as_str());
+        config.policy.login_path = path;
         self
     }
 
     /// Whether `Authorization: Bearer` tokens are accepted (default `true`).
     pub fn accept_bearer(mut self, accept: bool) -> Self {
-        self.config_mut().accept_bearer = accept;
+        self.config_mut().policy.accept_bearer = accept;
         self
     }
 }
@@ -185,13 +168,6 @@ impl<S, I: Clone> Clone for LuciaService<S, I> {
             inner: self.inner.clone(),
         }
     }
-}
-
-fn is_safe(method: &Method) -> bool {
-    matches!(
-        *method,
-        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
-    )
 }
 
 pub(crate) fn json_error(status: StatusCode, error: &str) -> Response {
@@ -226,76 +202,44 @@ where
         let mut inner = std::mem::replace(&mut self.inner, clone);
         Box::pin(async move {
             let lucia = &config.lucia;
-            let headers = request.headers();
-            let cookie_name = lucia.session_cookie_config().name().to_owned();
-            let has_cookie = cookie_values(headers, &cookie_name).next().is_some();
-            let cookie_token = lucia.read_session_cookie(headers);
-            let bearer = if config.accept_bearer && !has_cookie {
-                read_bearer_token(headers)
-            } else {
-                None
-            };
-
-            if !is_safe(request.method()) && bearer.is_none() {
-                if let Err(err) = config.origin.check_request(&request) {
+            let authority = request.uri().authority().map(|a| a.as_str().to_owned());
+            let auth = match lucia
+                .authenticate_request(
+                    &config.policy,
+                    request.method(),
+                    authority.as_deref(),
+                    request.headers(),
+                )
+                .await
+            {
+                Ok(auth) => auth,
+                Err(Refusal::Forbidden(err)) => {
                     return Ok(json_error(
                         StatusCode::FORBIDDEN,
                         &format!("forbidden: {err}"),
                     ));
                 }
-            }
-
-            let (token, source): (Option<SessionToken>, Source) =
-                match (has_cookie, cookie_token, bearer) {
-                    (true, token, _) => (token, Source::Cookie),
-                    (false, _, Some(token)) => (Some(token), Source::Bearer),
-                    (false, _, None) => (None, Source::None),
-                };
-            let validated = match &token {
-                Some(token) => match lucia.validate_session(token.expose_secret()).await {
-                    Ok(validation) => validation.valid(),
-                    Err(_) => {
-                        let mut response =
-                            json_error(StatusCode::SERVICE_UNAVAILABLE, "unavailable");
-                        response
-                            .headers_mut()
-                            .insert(RETRY_AFTER, HeaderValue::from_static("5"));
-                        return Ok(response);
-                    }
-                },
-                None => None,
-            };
-            let refresh = match (&validated, &token) {
-                (Some(valid), Some(token)) if source == Source::Cookie && valid.session.fresh => {
-                    Some(lucia.session_cookie(&valid.session, token))
+                Err(Refusal::Unavailable(_)) => {
+                    let mut response = json_error(StatusCode::SERVICE_UNAVAILABLE, "unavailable");
+                    response
+                        .headers_mut()
+                        .insert(RETRY_AFTER, HeaderValue::from_static("5"));
+                    return Ok(response);
                 }
-                _ => None,
             };
-            let invalid_cookie = source == Source::Cookie && validated.is_none();
 
             let change = Arc::new(Mutex::new(None));
             request.extensions_mut().insert(AuthContext::<S> {
                 lucia: Arc::clone(lucia),
-                validated,
-                source,
+                validated: auth.validated.clone(),
                 login_path: Arc::clone(&config.login_path),
                 change: Arc::clone(&change),
             });
             let mut response = inner.call(request).await?;
 
             let change = change.lock().unwrap_or_else(PoisonError::into_inner).take();
-            match change {
-                Some(CookieChange::Set(cookie)) => append_cookie(&mut response, &cookie),
-                Some(CookieChange::Clear) => {
-                    append_cookie(&mut response, &lucia.blank_session_cookie())
-                }
-                None => {
-                    if let Some(cookie) = &refresh {
-                        append_cookie(&mut response, cookie);
-                    } else if invalid_cookie {
-                        append_cookie(&mut response, &lucia.blank_session_cookie());
-                    }
-                }
+            if let Some(cookie) = auth.response_cookie(lucia, change) {
+                append_cookie(&mut response, &cookie);
             }
             Ok(response)
         })

@@ -76,6 +76,7 @@ pub mod offload;
 pub mod one_time;
 pub mod origin;
 pub mod password;
+pub mod request;
 pub mod session;
 pub mod store;
 mod token;

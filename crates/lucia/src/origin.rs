@@ -228,6 +228,26 @@ impl OriginCheck {
         self.check_inner(request.method(), request.headers(), authority)
     }
 
+    /// Checks a request given as parts, with the authority of its target if it has one
+    /// (what [`OriginCheck::check_request`] does, for frameworks without `http::Request`).
+    ///
+    /// ```
+    /// use http::{HeaderMap, HeaderValue, Method};
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert("origin", HeaderValue::from_static("https://example.com"));
+    /// let check = lucia::origin::OriginCheck::default();
+    /// assert!(check.check_parts(&Method::POST, Some("example.com"), &headers).is_ok());
+    /// assert!(check.check_parts(&Method::POST, Some("other.com"), &headers).is_err());
+    /// ```
+    pub fn check_parts(
+        &self,
+        method: &Method,
+        authority: Option<&str>,
+        headers: &HeaderMap,
+    ) -> Result<(), OriginError> {
+        self.check_inner(method, headers, authority)
+    }
+
     fn check_inner(
         &self,
         method: &Method,

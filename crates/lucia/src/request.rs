@@ -1,0 +1,184 @@
+//! What every web framework integration does with a request, framework-free.
+//!
+//! An integration calls [`Lucia::authenticate_request`] with the request's method, target
+//! authority and headers, answers the [`Refusal`] itself when there is one (403 or 503), hands
+//! the [`RequestAuth`] to its extractors, and on the way out sets the `Set-Cookie` that
+//! [`RequestAuth::response_cookie`] returns. The rules live here, once:
+//!
+//! 1. The token comes from the session cookie; requests without the cookie may use
+//!    `Authorization: Bearer <token>` (API clients) when [`RequestPolicy::accept_bearer`].
+//! 2. Non-safe methods pass the origin check, except requests carrying only a bearer token
+//!    (a browser cannot forge those across sites). Sign-in forms are checked too.
+//! 3. The token is validated once. A store failure refuses the request (503): an outage is
+//!    never "signed out".
+//! 4. On the response: the cookie a handler set or cleared wins; otherwise a renewed (`fresh`)
+//!    session's cookie is set again, and an invalid cookie is cleared. Bearer requests never
+//!    get cookies.
+
+use http::{HeaderMap, Method};
+
+use crate::auth::{Lucia, Validated};
+use crate::cookie::Cookie;
+use crate::error::Error;
+use crate::headers::{cookie_values, read_bearer_token};
+use crate::origin::{OriginCheck, OriginError};
+use crate::store::AuthStore;
+
+/// How integrations treat requests.
+///
+/// ```
+/// let policy = lucia::request::RequestPolicy::default();
+/// assert!(policy.accept_bearer);
+/// assert_eq!(policy.login_path, "/login");
+/// ```
+#[derive(Debug, Clone)]
+pub struct RequestPolicy {
+    /// The origin check for non-safe methods.
+    pub origin: OriginCheck,
+    /// Whether `Authorization: Bearer` tokens are accepted from requests without the cookie.
+    pub accept_bearer: bool,
+    /// Where page extractors send anonymous visitors.
+    pub login_path: String,
+}
+
+impl Default for RequestPolicy {
+    fn default() -> Self {
+        Self {
+            origin: OriginCheck::default(),
+            accept_bearer: true,
+            login_path: "/login".into(),
+        }
+    }
+}
+
+/// Where the request's token came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenSource {
+    /// No session cookie and no bearer token.
+    None,
+    /// The session cookie (possibly unparsable).
+    Cookie,
+    /// `Authorization: Bearer`.
+    Bearer,
+}
+
+/// Why a request is refused before any handler runs.
+#[derive(Debug)]
+pub enum Refusal {
+    /// A non-safe request failed the origin check: answer 403.
+    Forbidden(OriginError),
+    /// The store failed while validating: answer 503 (with `Retry-After`).
+    Unavailable(Error),
+}
+
+/// A cookie change a handler asked for (sign-in or sign-out).
+#[derive(Debug, Clone)]
+pub enum CookieChange {
+    /// Set this session cookie.
+    Set(Cookie<'static>),
+    /// Clear the session cookie.
+    Clear,
+}
+
+/// The authentication state of one request.
+#[derive(Debug, Clone)]
+pub struct RequestAuth<SA, UA> {
+    /// The valid session and its user, if any.
+    pub validated: Option<Validated<SA, UA>>,
+    /// Where the token came from.
+    pub source: TokenSource,
+    refresh: Option<Cookie<'static>>,
+}
+
+impl<SA, UA> RequestAuth<SA, UA> {
+    /// The `Set-Cookie` the response needs, given the handler's `change` (if any).
+    pub fn response_cookie<S>(
+        &self,
+        lucia: &Lucia<S>,
+        change: Option<CookieChange>,
+    ) -> Option<Cookie<'static>> {
+        match change {
+            Some(CookieChange::Set(cookie)) => Some(cookie),
+            Some(CookieChange::Clear) => Some(lucia.blank_session_cookie()),
+            None if self.refresh.is_some() => self.refresh.clone(),
+            None if self.source == TokenSource::Cookie && self.validated.is_none() => {
+                Some(lucia.blank_session_cookie())
+            }
+            None => None,
+        }
+    }
+}
+
+impl<S: AuthStore> Lucia<S> {
+    /// Authenticates a request: origin check, token from cookie or bearer header, one
+    /// validation. `authority` is the request target's authority when the framework has it
+    /// (HTTP/2), else `None` (the `Host` header is used).
+    ///
+    /// ```
+    /// use http::{HeaderMap, HeaderValue, Method};
+    /// use lucia::request::{Refusal, RequestPolicy, TokenSource};
+    ///
+    /// # pollster::block_on(async {
+    /// let lucia = lucia::Lucia::new(lucia::MemoryStore::<(), ()>::new());
+    /// let (_, token) = lucia.create_session("u1", ()).await?;
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert("cookie", HeaderValue::from_str(&format!("auth_session={}", token.expose_secret())).unwrap());
+    /// headers.insert("host", HeaderValue::from_static("example.com"));
+    ///
+    /// let auth = lucia.authenticate_request(&RequestPolicy::default(), &Method::GET, None, &headers).await;
+    /// let auth = auth.map_err(|refusal| format!("{refusal:?}")).unwrap();
+    /// assert_eq!(auth.source, TokenSource::Cookie);
+    ///
+    /// // A cross-site POST with that cookie is refused.
+    /// headers.insert("origin", HeaderValue::from_static("https://evil.example"));
+    /// let refused = lucia.authenticate_request(&RequestPolicy::default(), &Method::POST, None, &headers).await;
+    /// assert!(matches!(refused, Err(Refusal::Forbidden(_))));
+    /// # Ok::<(), lucia::Error>(()) }).unwrap();
+    /// ```
+    pub async fn authenticate_request(
+        &self,
+        policy: &RequestPolicy,
+        method: &Method,
+        authority: Option<&str>,
+        headers: &HeaderMap,
+    ) -> Result<RequestAuth<S::SessionAttributes, S::UserAttributes>, Refusal> {
+        let has_cookie = cookie_values(headers, self.session_cookie_config().name())
+            .next()
+            .is_some();
+        let bearer = if policy.accept_bearer && !has_cookie {
+            read_bearer_token(headers)
+        } else {
+            None
+        };
+        if bearer.is_none() {
+            policy
+                .origin
+                .check_parts(method, authority, headers)
+                .map_err(Refusal::Forbidden)?;
+        }
+        let (token, source) = match (has_cookie, bearer) {
+            (true, _) => (self.read_session_cookie(headers), TokenSource::Cookie),
+            (false, Some(token)) => (Some(token), TokenSource::Bearer),
+            (false, None) => (None, TokenSource::None),
+        };
+        let validated = match &token {
+            Some(token) => self
+                .validate_session(token.expose_secret())
+                .await
+                .map_err(Refusal::Unavailable)?
+                .valid(),
+            None => None,
+        };
+        let refresh = match (&validated, &token) {
+            (Some(valid), Some(token)) if source == TokenSource::Cookie && valid.session.fresh => {
+                Some(self.session_cookie(&valid.session, token))
+            }
+            _ => None,
+        };
+        Ok(RequestAuth {
+            validated,
+            source,
+            refresh,
+        })
+    }
+}
