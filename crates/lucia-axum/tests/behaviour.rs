@@ -8,11 +8,10 @@ use axum::extract::Form;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
+use lucia::Lucia;
 use lucia::origin::OriginCheck;
-use lucia::store::{AuthStore, SessionStore, StoreResult, UserStore};
-use lucia::{Key, KeyId, Lucia, Session, StoreError, User};
 use lucia_axum::{Auth, LuciaLayer, MaybeAuth, PageAuth, SessionControl, TokioOffload};
-use lucia_http_tests::{Store, TestApp, run_behaviour_table};
+use lucia_http_tests::{Down, Store, TestApp, assert_outage_is_503, run_behaviour_table};
 
 #[derive(serde::Deserialize)]
 struct Credentials {
@@ -82,88 +81,6 @@ async fn axum_passes_the_behaviour_table() {
     run_behaviour_table("axum", &base, &app).await;
 }
 
-/// A store whose every call fails, as a database that is down would.
-#[derive(Clone)]
-struct Down;
-
-fn down<T>() -> StoreResult<T> {
-    Err(StoreError::backend(std::io::Error::other(
-        "connection refused",
-    )))
-}
-
-impl UserStore for Down {
-    type UserAttributes = ();
-    async fn get_user(&self, _: &str) -> StoreResult<Option<User<()>>> {
-        down()
-    }
-    async fn insert_user(&self, _: &User<()>, _: Option<&Key>) -> StoreResult<()> {
-        down()
-    }
-    async fn update_user_attributes(&self, _: &str, _: &()) -> StoreResult<bool> {
-        down()
-    }
-    async fn delete_user(&self, _: &str) -> StoreResult<()> {
-        down()
-    }
-    async fn get_key(&self, _: &KeyId) -> StoreResult<Option<Key>> {
-        down()
-    }
-    async fn insert_key(&self, _: &Key) -> StoreResult<()> {
-        down()
-    }
-    async fn update_key_password(&self, _: &KeyId, _: Option<&str>) -> StoreResult<bool> {
-        down()
-    }
-    async fn delete_key(&self, _: &KeyId) -> StoreResult<()> {
-        down()
-    }
-    async fn get_user_keys(&self, _: &str) -> StoreResult<Vec<Key>> {
-        down()
-    }
-}
-
-impl SessionStore for Down {
-    type SessionAttributes = ();
-    async fn insert_session(&self, _: &Session<()>) -> StoreResult<()> {
-        down()
-    }
-    async fn get_session(&self, _: &str) -> StoreResult<Option<Session<()>>> {
-        down()
-    }
-    async fn get_user_sessions(&self, _: &str) -> StoreResult<Vec<Session<()>>> {
-        down()
-    }
-    async fn update_session_expiry(
-        &self,
-        _: &str,
-        _: lucia::time::OffsetDateTime,
-    ) -> StoreResult<bool> {
-        down()
-    }
-    async fn update_session_attributes(&self, _: &str, _: &()) -> StoreResult<bool> {
-        down()
-    }
-    async fn delete_session(&self, _: &str) -> StoreResult<()> {
-        down()
-    }
-    async fn delete_user_sessions(&self, _: &str) -> StoreResult<()> {
-        down()
-    }
-    async fn delete_expired_sessions(&self, _: lucia::time::OffsetDateTime) -> StoreResult<u64> {
-        down()
-    }
-}
-
-impl AuthStore for Down {
-    async fn get_session_and_user(
-        &self,
-        _: &str,
-    ) -> StoreResult<Option<(Session<()>, Option<User<()>>)>> {
-        down()
-    }
-}
-
 #[tokio::test]
 async fn a_failing_store_is_503_not_anonymous() {
     async fn whoami_down(MaybeAuth(auth): MaybeAuth<Down>) -> &'static str {
@@ -177,19 +94,7 @@ async fn a_failing_store_is_503_not_anonymous() {
         .route("/whoami", get(whoami_down))
         .layer(LuciaLayer::new(Arc::new(Lucia::new(Down))));
     let base = serve(router).await;
-    let client = reqwest_client();
-    let token = lucia::SessionToken::generate().unwrap();
-    let response = client
-        .get(format!("{base}/whoami"))
-        .header("cookie", format!("auth_session={}", token.expose_secret()))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE.as_u16());
-    assert!(response.headers().get("retry-after").is_some());
-    // Without a token there is nothing to look up: anonymous, no store call.
-    let anonymous = client.get(format!("{base}/whoami")).send().await.unwrap();
-    assert_eq!(anonymous.text().await.unwrap(), "anonymous");
+    assert_outage_is_503("axum", &base).await;
 }
 
 #[tokio::test]

@@ -25,8 +25,9 @@ use std::sync::Arc;
 
 use lucia::clock::ManualClock;
 use lucia::password::Argon2id;
+use lucia::store::{AuthStore, SessionStore, StoreResult, UserStore};
 use lucia::time::{Duration, OffsetDateTime};
-use lucia::{Lucia, MemoryStore, NewKey, NewUser};
+use lucia::{Key, KeyId, Lucia, MemoryStore, NewKey, NewUser, Session, StoreError, User};
 use reqwest::header::{AUTHORIZATION, COOKIE, HeaderMap, LOCATION, ORIGIN, SET_COOKIE};
 use reqwest::{Client, StatusCode, redirect::Policy};
 
@@ -444,5 +445,119 @@ pub async fn run_behaviour_table(label: &str, base_url: &str, app: &TestApp) {
             .unwrap()
             .is_empty(),
         "[{label}] the session row is gone"
+    );
+}
+
+/// A store whose every call fails, as a database that is down would.
+#[derive(Clone, Debug)]
+pub struct Down;
+
+fn down<T>() -> StoreResult<T> {
+    Err(StoreError::backend(std::io::Error::other(
+        "connection refused",
+    )))
+}
+
+impl UserStore for Down {
+    type UserAttributes = ();
+    async fn get_user(&self, _: &str) -> StoreResult<Option<User<()>>> {
+        down()
+    }
+    async fn insert_user(&self, _: &User<()>, _: Option<&Key>) -> StoreResult<()> {
+        down()
+    }
+    async fn update_user_attributes(&self, _: &str, _: &()) -> StoreResult<bool> {
+        down()
+    }
+    async fn delete_user(&self, _: &str) -> StoreResult<()> {
+        down()
+    }
+    async fn get_key(&self, _: &KeyId) -> StoreResult<Option<Key>> {
+        down()
+    }
+    async fn insert_key(&self, _: &Key) -> StoreResult<()> {
+        down()
+    }
+    async fn update_key_password(&self, _: &KeyId, _: Option<&str>) -> StoreResult<bool> {
+        down()
+    }
+    async fn delete_key(&self, _: &KeyId) -> StoreResult<()> {
+        down()
+    }
+    async fn get_user_keys(&self, _: &str) -> StoreResult<Vec<Key>> {
+        down()
+    }
+}
+
+impl SessionStore for Down {
+    type SessionAttributes = ();
+    async fn insert_session(&self, _: &Session<()>) -> StoreResult<()> {
+        down()
+    }
+    async fn get_session(&self, _: &str) -> StoreResult<Option<Session<()>>> {
+        down()
+    }
+    async fn get_user_sessions(&self, _: &str) -> StoreResult<Vec<Session<()>>> {
+        down()
+    }
+    async fn update_session_expiry(
+        &self,
+        _: &str,
+        _: lucia::time::OffsetDateTime,
+    ) -> StoreResult<bool> {
+        down()
+    }
+    async fn update_session_attributes(&self, _: &str, _: &()) -> StoreResult<bool> {
+        down()
+    }
+    async fn delete_session(&self, _: &str) -> StoreResult<()> {
+        down()
+    }
+    async fn delete_user_sessions(&self, _: &str) -> StoreResult<()> {
+        down()
+    }
+    async fn delete_expired_sessions(&self, _: lucia::time::OffsetDateTime) -> StoreResult<u64> {
+        down()
+    }
+}
+
+impl AuthStore for Down {
+    async fn get_session_and_user(
+        &self,
+        _: &str,
+    ) -> StoreResult<Option<(Session<()>, Option<User<()>>)>> {
+        down()
+    }
+}
+
+/// Checks that an app on [`Down`] answers a request carrying a session cookie with 503 and
+/// `Retry-After` at `GET /whoami` (never "anonymous"), and a request without one normally.
+pub async fn assert_outage_is_503(label: &str, base_url: &str) {
+    let client = Client::new();
+    let token = lucia::SessionToken::generate().unwrap();
+    let response = client
+        .get(format!("{base_url}/whoami"))
+        .header(COOKIE, format!("auth_session={}", token.expose_secret()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status(),
+        StatusCode::SERVICE_UNAVAILABLE,
+        "[{label}] store down"
+    );
+    assert!(
+        response.headers().get("retry-after").is_some(),
+        "[{label}] Retry-After"
+    );
+    let anonymous = client
+        .get(format!("{base_url}/whoami"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        anonymous.status(),
+        StatusCode::OK,
+        "[{label}] no token, no store call"
     );
 }

@@ -1,0 +1,185 @@
+//! Extractors: the current user (required or optional) and control over the session cookie.
+
+use std::future::{Ready, ready};
+use std::sync::{Arc, PoisonError};
+
+use actix_web::dev::Payload;
+use actix_web::error::InternalError;
+use actix_web::http::header::LOCATION;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse};
+use lucia::request::CookieChange;
+use lucia::store::AuthStore;
+use lucia::{Lucia, Session, SessionToken, User, Validated};
+
+use crate::middleware::AuthContext;
+
+fn reject(response: HttpResponse) -> actix_web::Error {
+    InternalError::from_response("", response).into()
+}
+
+fn context<S: AuthStore + 'static>(
+    request: &HttpRequest,
+) -> Result<AuthContext<S>, actix_web::Error> {
+    request
+        .extensions()
+        .get::<AuthContext<S>>()
+        .cloned()
+        .ok_or_else(|| {
+            // A programming error: the route is not wrapped, or the store type differs.
+            reject(
+                HttpResponse::InternalServerError().json(
+                    serde_json::json!({ "error": "LuciaMiddleware is missing for this route" }),
+                ),
+            )
+        })
+}
+
+/// The signed-in user and session, **required**: anonymous requests get 401 with
+/// `{"error":"unauthorized"}`. For pages, use [`PageAuth`] (a redirect instead).
+///
+/// ```
+/// # type Store = lucia::MemoryStore<String, ()>;
+/// async fn profile(auth: lucia_actix::Auth<Store>) -> String {
+///     format!("{} ({})", auth.user.attributes, auth.session.id)
+/// }
+/// ```
+pub struct Auth<S: AuthStore> {
+    /// The user.
+    pub user: User<S::UserAttributes>,
+    /// The session.
+    pub session: Session<S::SessionAttributes>,
+}
+
+impl<S: AuthStore> From<Validated<S::SessionAttributes, S::UserAttributes>> for Auth<S> {
+    fn from(valid: Validated<S::SessionAttributes, S::UserAttributes>) -> Self {
+        Self {
+            user: valid.user,
+            session: valid.session,
+        }
+    }
+}
+
+impl<S: AuthStore + 'static> FromRequest for Auth<S> {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(context::<S>(request).and_then(|context| {
+            context.validated.map(Self::from).ok_or_else(|| {
+                reject(
+                    HttpResponse::Unauthorized()
+                        .json(serde_json::json!({ "error": "unauthorized" })),
+                )
+            })
+        }))
+    }
+}
+
+/// Like [`Auth`], for pages: anonymous visitors are redirected (303) to the middleware's
+/// login path (`/login` by default).
+pub struct PageAuth<S: AuthStore>(pub Auth<S>);
+
+impl<S: AuthStore + 'static> FromRequest for PageAuth<S> {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(context::<S>(request).and_then(|context| {
+            match context.validated {
+                Some(valid) => Ok(Self(Auth::from(valid))),
+                None => Err(reject(
+                    HttpResponse::SeeOther()
+                        .insert_header((LOCATION, &*context.login_path))
+                        .finish(),
+                )),
+            }
+        }))
+    }
+}
+
+/// The signed-in user and session, if any: never rejects.
+pub struct MaybeAuth<S: AuthStore>(pub Option<Auth<S>>);
+
+impl<S: AuthStore + 'static> FromRequest for MaybeAuth<S> {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(context::<S>(request).map(|context| Self(context.validated.map(Auth::from))))
+    }
+}
+
+/// Starts and ends sessions from a handler; the middleware sets or clears the cookie on the
+/// response.
+pub struct SessionControl<S: AuthStore> {
+    context: AuthContext<S>,
+}
+
+impl<S: AuthStore + 'static> FromRequest for SessionControl<S> {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(context::<S>(request).map(|context| Self { context }))
+    }
+}
+
+impl<S: AuthStore + 'static> SessionControl<S> {
+    /// The `Lucia` the middleware uses.
+    pub fn lucia(&self) -> &Arc<Lucia<S>> {
+        &self.context.lucia
+    }
+
+    /// The current session and user, if the request had a valid one.
+    pub fn current(&self) -> Option<&Validated<S::SessionAttributes, S::UserAttributes>> {
+        self.context.validated.as_ref()
+    }
+
+    /// Starts a new session for `user_id` and sets its cookie on the response. A session the
+    /// request already had is ended first (no session fixation).
+    pub async fn sign_in(
+        &self,
+        user_id: &str,
+        attributes: S::SessionAttributes,
+    ) -> lucia::Result<(Session<S::SessionAttributes>, SessionToken)> {
+        self.end_current().await?;
+        let (session, token) = self
+            .context
+            .lucia
+            .create_session(user_id, attributes)
+            .await?;
+        self.set_cookie(&session, &token);
+        Ok((session, token))
+    }
+
+    /// Sets the cookie for a session created elsewhere.
+    pub fn set_cookie(&self, session: &Session<S::SessionAttributes>, token: &SessionToken) {
+        let cookie = self.context.lucia.session_cookie(session, token);
+        self.change(CookieChange::Set(cookie));
+    }
+
+    /// Ends the current session (if any) and clears the cookie.
+    pub async fn sign_out(&self) -> lucia::Result<()> {
+        self.end_current().await?;
+        self.change(CookieChange::Clear);
+        Ok(())
+    }
+
+    fn change(&self, change: CookieChange) {
+        *self
+            .context
+            .change
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(change);
+    }
+
+    async fn end_current(&self) -> lucia::Result<()> {
+        if let Some(current) = &self.context.validated {
+            self.context
+                .lucia
+                .invalidate_session(&current.session.id)
+                .await?;
+        }
+        Ok(())
+    }
+}
