@@ -1,0 +1,173 @@
+//! Request guards: the current user (required or optional) and control over the session cookie.
+
+use std::sync::{Arc, PoisonError};
+
+use lucia::request::CookieChange;
+use lucia::store::AuthStore;
+use lucia::{Lucia, Session, SessionToken, User, Validated};
+use rocket::http::Status;
+use rocket::request::{FromRequest, Outcome, Request};
+
+use crate::fairing::{AuthState, GuardRefusal, state};
+
+/// The signed-in user and session, **required**: anonymous requests get 401 with
+/// `{"error":"unauthorized"}`. For pages, use [`PageAuth`] (a redirect instead).
+pub struct Auth<S: AuthStore> {
+    /// The user.
+    pub user: User<S::UserAttributes>,
+    /// The session.
+    pub session: Session<S::SessionAttributes>,
+}
+
+impl<S: AuthStore> From<Validated<S::SessionAttributes, S::UserAttributes>> for Auth<S> {
+    fn from(valid: Validated<S::SessionAttributes, S::UserAttributes>) -> Self {
+        Self {
+            user: valid.user,
+            session: valid.session,
+        }
+    }
+}
+
+/// The fairing's state, or a 500 when the fairing is not attached (a programming error).
+fn attached<'r, S: AuthStore + Send + Sync + 'static>(
+    request: &'r Request<'_>,
+) -> Result<&'r Arc<AuthState<S>>, Status> {
+    state::<S>(request)
+        .as_ref()
+        .ok_or(Status::InternalServerError)
+}
+
+#[rocket::async_trait]
+impl<'r, S: AuthStore + Send + Sync + 'static> FromRequest<'r> for Auth<S> {
+    type Error = ();
+
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, ()> {
+        let state = match attached::<S>(request) {
+            Ok(state) => state,
+            Err(status) => return Outcome::Error((status, ())),
+        };
+        match &state.auth.validated {
+            Some(valid) => Outcome::Success(Self::from(valid.clone())),
+            None => {
+                *state.refusal.lock().unwrap_or_else(PoisonError::into_inner) =
+                    Some(GuardRefusal::Unauthorized);
+                Outcome::Error((Status::Unauthorized, ()))
+            }
+        }
+    }
+}
+
+/// Like [`Auth`], for pages: anonymous visitors are redirected (303) to the fairing's login
+/// path (`/login` by default).
+pub struct PageAuth<S: AuthStore>(pub Auth<S>);
+
+#[rocket::async_trait]
+impl<'r, S: AuthStore + Send + Sync + 'static> FromRequest<'r> for PageAuth<S> {
+    type Error = ();
+
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, ()> {
+        let state = match attached::<S>(request) {
+            Ok(state) => state,
+            Err(status) => return Outcome::Error((status, ())),
+        };
+        match &state.auth.validated {
+            Some(valid) => Outcome::Success(Self(Auth::from(valid.clone()))),
+            None => {
+                *state.refusal.lock().unwrap_or_else(PoisonError::into_inner) =
+                    Some(GuardRefusal::Redirect);
+                Outcome::Error((Status::SeeOther, ()))
+            }
+        }
+    }
+}
+
+/// The signed-in user and session, if any: never refuses (but for a missing fairing).
+pub struct MaybeAuth<S: AuthStore>(pub Option<Auth<S>>);
+
+#[rocket::async_trait]
+impl<'r, S: AuthStore + Send + Sync + 'static> FromRequest<'r> for MaybeAuth<S> {
+    type Error = ();
+
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, ()> {
+        match attached::<S>(request) {
+            Ok(state) => Outcome::Success(Self(state.auth.validated.clone().map(Auth::from))),
+            Err(status) => Outcome::Error((status, ())),
+        }
+    }
+}
+
+/// Starts and ends sessions from a handler; the fairing sets or clears the cookie on the
+/// response.
+pub struct SessionControl<S: AuthStore> {
+    state: Arc<AuthState<S>>,
+}
+
+#[rocket::async_trait]
+impl<'r, S: AuthStore + Send + Sync + 'static> FromRequest<'r> for SessionControl<S> {
+    type Error = ();
+
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, ()> {
+        match attached::<S>(request) {
+            Ok(state) => Outcome::Success(Self {
+                state: Arc::clone(state),
+            }),
+            Err(status) => Outcome::Error((status, ())),
+        }
+    }
+}
+
+impl<S: AuthStore + Send + Sync + 'static> SessionControl<S> {
+    /// The `Lucia` the fairing uses.
+    pub fn lucia(&self) -> &Arc<Lucia<S>> {
+        &self.state.lucia
+    }
+
+    /// The current session and user, if the request had a valid one.
+    pub fn current(&self) -> Option<&Validated<S::SessionAttributes, S::UserAttributes>> {
+        self.state.auth.validated.as_ref()
+    }
+
+    /// Starts a new session for `user_id` and sets its cookie on the response. A session the
+    /// request already had is ended first (no session fixation).
+    pub async fn sign_in(
+        &self,
+        user_id: &str,
+        attributes: S::SessionAttributes,
+    ) -> lucia::Result<(Session<S::SessionAttributes>, SessionToken)> {
+        self.end_current().await?;
+        let (session, token) = self.state.lucia.create_session(user_id, attributes).await?;
+        self.set_cookie(&session, &token);
+        Ok((session, token))
+    }
+
+    /// Sets the cookie for a session created elsewhere.
+    pub fn set_cookie(&self, session: &Session<S::SessionAttributes>, token: &SessionToken) {
+        let cookie = self.state.lucia.session_cookie(session, token);
+        self.change(CookieChange::Set(cookie));
+    }
+
+    /// Ends the current session (if any) and clears the cookie.
+    pub async fn sign_out(&self) -> lucia::Result<()> {
+        self.end_current().await?;
+        self.change(CookieChange::Clear);
+        Ok(())
+    }
+
+    fn change(&self, change: CookieChange) {
+        *self
+            .state
+            .change
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(change);
+    }
+
+    async fn end_current(&self) -> lucia::Result<()> {
+        if let Some(current) = &self.state.auth.validated {
+            self.state
+                .lucia
+                .invalidate_session(&current.session.id)
+                .await?;
+        }
+        Ok(())
+    }
+}
