@@ -546,3 +546,65 @@ async fn secure_cookies_mode() {
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert!(session_cookie(&response).unwrap().contains("Secure"));
 }
+
+/// The demo on the real PostgreSQL and MariaDB servers (`scripts/services.sh`): sign-up, the
+/// API, and a second start on the same database (migrations already applied).
+#[tokio::test]
+async fn runs_on_postgres_and_mariadb() {
+    for var in ["LUCIA_POSTGRES_URL", "LUCIA_MYSQL_URL"] {
+        let Ok(url) = std::env::var(var) else {
+            assert!(
+                std::env::var("LUCIA_REQUIRE_SERVICES").as_deref() != Ok("1"),
+                "{var} is not set"
+            );
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "SKIPPED: runs_on_postgres_and_mariadb: {var} is not set"
+            );
+            continue;
+        };
+        let settings = Settings {
+            database_url: url,
+            secure_cookies: false,
+        };
+        let _first_start = build(&settings).await.unwrap();
+        let app = build(&settings).await.unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await
+            .unwrap();
+        });
+        let demo = Demo {
+            base: format!("http://{addr}"),
+            client: Client::builder().redirect(Policy::none()).build().unwrap(),
+            db: std::env::temp_dir().join("unused"),
+        };
+        let email = format!("{}@example.com", lucia::generate_id().unwrap());
+        let cookie = demo.sign_up(&email, "correct+horse+battery").await;
+        let me: serde_json::Value = demo
+            .get("/api/me", Some(&cookie))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(me["email"], email.as_str(), "{var}");
+        let taken = demo
+            .post(
+                "/signup",
+                None,
+                &format!("email={email}&password=correct+horse+battery"),
+            )
+            .await;
+        assert_eq!(
+            taken.status(),
+            StatusCode::CONFLICT,
+            "{var}: unique email on a real server"
+        );
+    }
+}
