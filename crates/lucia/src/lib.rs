@@ -80,6 +80,7 @@ pub mod request;
 pub mod session;
 pub mod store;
 mod token;
+pub mod two_factor;
 mod user;
 
 pub use auth::{InvalidReason, Lucia, Validated, Validation};

@@ -17,6 +17,7 @@ use crate::one_time::{StoredToken, TokenStore};
 use crate::session::Session;
 use crate::store::{AuthStore, MaybeSend, MaybeSync, SessionStore, StoreResult, UserStore};
 use crate::token::SecretHash;
+use crate::two_factor::{TwoFactor, TwoFactorStore};
 use crate::user::{Key, KeyId, User};
 
 /// Users, keys and sessions kept in memory.
@@ -44,6 +45,8 @@ struct Inner<UA, SA> {
     keys: HashMap<KeyId, Key>,
     sessions: HashMap<String, Session<SA>>,
     tokens: HashMap<String, StoredToken>,
+    two_factor: HashMap<String, TwoFactor>,
+    recovery: HashMap<String, Vec<SecretHash>>,
     unique: Vec<UniqueAttribute<UA>>,
 }
 
@@ -69,6 +72,8 @@ impl<UA, SA> MemoryStore<UA, SA> {
                 keys: HashMap::new(),
                 sessions: HashMap::new(),
                 tokens: HashMap::new(),
+                two_factor: HashMap::new(),
+                recovery: HashMap::new(),
                 unique: Vec::new(),
             })),
         }
@@ -202,6 +207,8 @@ where
         inner.users.remove(user_id);
         inner.keys.retain(|_, key| key.user_id != user_id);
         inner.tokens.retain(|_, token| token.user_id != user_id);
+        inner.two_factor.remove(user_id);
+        inner.recovery.remove(user_id);
         Ok(())
     }
 
@@ -434,5 +441,86 @@ where
         let before = inner.tokens.len();
         inner.tokens.retain(|_, t| t.expires_at > now);
         Ok((before - inner.tokens.len()) as u64)
+    }
+}
+
+impl<UA, SA> TwoFactorStore for MemoryStore<UA, SA>
+where
+    UA: MaybeSend + MaybeSync,
+    SA: MaybeSend + MaybeSync,
+{
+    async fn get_two_factor(&self, user_id: &str) -> StoreResult<Option<TwoFactor>> {
+        Ok(self.read().two_factor.get(user_id).cloned())
+    }
+
+    async fn put_two_factor(&self, two_factor: &TwoFactor) -> StoreResult<()> {
+        let mut inner = self.write();
+        if !inner.users.contains_key(&two_factor.user_id) && !inner.users.is_empty() {
+            return Err(StoreError::UnknownUser);
+        }
+        inner
+            .two_factor
+            .insert(two_factor.user_id.clone(), two_factor.clone());
+        Ok(())
+    }
+
+    async fn enable_two_factor(&self, user_id: &str) -> StoreResult<bool> {
+        Ok(match self.write().two_factor.get_mut(user_id) {
+            Some(two_factor) => {
+                two_factor.enabled = true;
+                true
+            }
+            None => false,
+        })
+    }
+
+    async fn use_step(&self, user_id: &str, step: u64) -> StoreResult<bool> {
+        Ok(match self.write().two_factor.get_mut(user_id) {
+            Some(two_factor) if two_factor.last_used_step.is_none_or(|last| last < step) => {
+                two_factor.last_used_step = Some(step);
+                true
+            }
+            _ => false,
+        })
+    }
+
+    async fn delete_two_factor(&self, user_id: &str) -> StoreResult<()> {
+        let mut inner = self.write();
+        inner.two_factor.remove(user_id);
+        inner.recovery.remove(user_id);
+        Ok(())
+    }
+
+    async fn replace_recovery_codes(
+        &self,
+        user_id: &str,
+        hashes: &[SecretHash],
+    ) -> StoreResult<()> {
+        self.write()
+            .recovery
+            .insert(user_id.to_owned(), hashes.to_vec());
+        Ok(())
+    }
+
+    async fn take_recovery_code(&self, user_id: &str, hash: &SecretHash) -> StoreResult<bool> {
+        let mut inner = self.write();
+        let Some(codes) = inner.recovery.get_mut(user_id) else {
+            return Ok(false);
+        };
+        match codes.iter().position(|code| code == hash) {
+            Some(index) => {
+                codes.swap_remove(index);
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    async fn count_recovery_codes(&self, user_id: &str) -> StoreResult<u64> {
+        Ok(self
+            .read()
+            .recovery
+            .get(user_id)
+            .map_or(0, |codes| codes.len() as u64))
     }
 }
