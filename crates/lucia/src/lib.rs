@@ -61,6 +61,7 @@
 //! ## Features
 //!
 //! - `conformance`: the [`conformance`] suite store authors run against their stores.
+//! - `qr`: QR codes (SVG and PNG) of the [`otp`] key URIs that authenticator apps scan.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -74,6 +75,7 @@ pub mod headers;
 mod memory;
 pub mod offload;
 pub mod origin;
+pub mod otp;
 pub mod password;
 pub mod session;
 pub mod store;
