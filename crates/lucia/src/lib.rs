@@ -61,6 +61,7 @@
 //! ## Features
 //!
 //! - `conformance`: the [`conformance`] suite store authors run against their stores.
+//! - `qr`: QR codes (SVG and PNG) of the [`otp`] key URIs that authenticator apps scan.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -75,6 +76,7 @@ mod memory;
 pub mod offload;
 pub mod one_time;
 pub mod origin;
+pub mod otp;
 pub mod password;
 pub mod request;
 pub mod session;

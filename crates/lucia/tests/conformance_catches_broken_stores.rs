@@ -17,7 +17,7 @@ struct Broken {
 enum Bug {
     /// Keeps sessions expiring exactly at `now` (uses `<` instead of `<=`).
     PurgeBoundary,
-    /// Truncates timestamps to whole minutes.
+    /// Loses the seconds of timestamps.
     LossyTimestamps,
     /// `delete_session` removes every session of the user.
     WideDelete,
@@ -29,7 +29,9 @@ impl SessionStore for Broken {
     async fn insert_session(&self, session: &Session<TestSession>) -> StoreResult<()> {
         let mut session = session.clone();
         if self.bug == Bug::LossyTimestamps {
-            session.created_at = session.created_at.replace_second(0).unwrap();
+            // Drop the seconds (or, when they are already zero, keep one): never a no-op.
+            let second = if session.created_at.second() == 0 { 1 } else { 0 };
+            session.created_at = session.created_at.replace_second(second).unwrap();
         }
         self.inner.insert_session(&session).await
     }
