@@ -8,7 +8,8 @@
 //! the session-with-user lookup, the expired-session purge, and session stores that hold no
 //! users (orphan user ids). [`run_auth_store`] finishes with a full [`Lucia`] flow through
 //! the store (sign-up, sign-in, validation, renewal, expiry, deletion). [`run_token_store`]
-//! checks one-time token storage: single use under concurrency, attempt caps, replacement.
+//! checks one-time token storage: single use under concurrency, attempt caps, replacement;
+//! [`run_two_factor_store`] two-factor state: the replay guard and single-use recovery codes.
 //!
 //! Enable the `conformance` feature in your store's dev-dependencies and run it in three
 //! lines (any async runtime; the example is not compiled here because it names your store and
@@ -50,6 +51,7 @@ use crate::password::Argon2id;
 use crate::session::{Session, SessionPolicy};
 use crate::store::{AuthStore, MaybeSend, MaybeSync, SessionStore, UserStore};
 use crate::token::{SecretHash, generate_id};
+use crate::two_factor::{TwoFactor, TwoFactorStore};
 use crate::user::{Key, KeyId, NewKey, NewUser, User};
 use crate::{InvalidReason, Lucia, Validation};
 
@@ -1175,6 +1177,177 @@ where
             store.get_user_token(&bob.id, "magic_link")
         ),
         None
+    );
+    ok!("cleanup", store.delete_user(&ada.id));
+}
+
+/// Runs every two-factor storage behaviour: round trip, enabling, the replay guard (also
+/// under concurrency), recovery codes (single use under concurrency), deletes.
+pub async fn run_two_factor_store<S>(store: &S)
+where
+    S: TwoFactorStore + UserStore,
+    S::UserAttributes: Fixture,
+{
+    let (ada, bob) = (user::<S::UserAttributes>(), user::<S::UserAttributes>());
+    ok!("insert_user", store.insert_user(&ada, None));
+    ok!("insert_user", store.insert_user(&bob, None));
+    assert_eq!(
+        ok!("get_two_factor(none)", store.get_two_factor(&ada.id)),
+        None
+    );
+    let record = TwoFactor {
+        user_id: ada.id.clone(),
+        secret: (0u8..20).collect(),
+        enabled: false,
+        last_used_step: None,
+        created_at: now(),
+    };
+    ok!("put_two_factor", store.put_two_factor(&record));
+    assert_eq!(
+        ok!("get_two_factor", store.get_two_factor(&ada.id)),
+        Some(record.clone()),
+        "two-factor round trip"
+    );
+    match store
+        .put_two_factor(&TwoFactor {
+            user_id: id("nobody"),
+            ..record.clone()
+        })
+        .await
+    {
+        Err(StoreError::UnknownUser) => {}
+        other => {
+            panic!("put_two_factor for an unknown user must fail with UnknownUser, got {other:?}")
+        }
+    }
+    assert!(ok!("enable_two_factor", store.enable_two_factor(&ada.id)));
+    assert!(!ok!(
+        "enable_two_factor(none)",
+        store.enable_two_factor(&bob.id)
+    ));
+    assert!(ok!("get_two_factor", store.get_two_factor(&ada.id)).is_some_and(|t| t.enabled));
+
+    // The replay guard: only later steps are accepted; steps beyond u32 round-trip.
+    assert!(ok!("use_step", store.use_step(&ada.id, 5_000_000_000)));
+    assert!(
+        !ok!("use_step(same)", store.use_step(&ada.id, 5_000_000_000)),
+        "a step is used once"
+    );
+    assert!(
+        !ok!("use_step(earlier)", store.use_step(&ada.id, 4_999_999_999)),
+        "earlier steps are refused"
+    );
+    assert!(!ok!("use_step(no enrolment)", store.use_step(&bob.id, 1)));
+    assert_eq!(
+        ok!("get_two_factor", store.get_two_factor(&ada.id)).and_then(|t| t.last_used_step),
+        Some(5_000_000_000)
+    );
+    let racers: Vec<_> = (0..20)
+        .map(|_| store.use_step(&ada.id, 5_000_000_001))
+        .collect();
+    let winners = join_all(racers)
+        .await
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|err| panic!("concurrent use_step: {err:?}")))
+        .filter(|won| *won)
+        .count();
+    assert_eq!(
+        winners, 1,
+        "of 20 concurrent uses of one step exactly one wins"
+    );
+
+    // Re-enrolling replaces the record (disabled again, guard reset).
+    ok!("put_two_factor", store.put_two_factor(&record));
+    assert_eq!(
+        ok!("get_two_factor", store.get_two_factor(&ada.id)),
+        Some(record.clone())
+    );
+
+    // Recovery codes.
+    let codes: Vec<SecretHash> = (0..10)
+        .map(|n| SecretHash::of(&format!("code-{n}")))
+        .collect();
+    ok!(
+        "replace_recovery_codes",
+        store.replace_recovery_codes(&ada.id, &codes)
+    );
+    ok!(
+        "replace_recovery_codes",
+        store.replace_recovery_codes(&bob.id, &codes[..2])
+    );
+    assert_eq!(
+        ok!("count_recovery_codes", store.count_recovery_codes(&ada.id)),
+        10
+    );
+    assert!(ok!(
+        "take_recovery_code",
+        store.take_recovery_code(&ada.id, &codes[0])
+    ));
+    assert!(
+        !ok!(
+            "take_recovery_code(again)",
+            store.take_recovery_code(&ada.id, &codes[0])
+        ),
+        "single use"
+    );
+    assert!(!ok!(
+        "take_recovery_code(wrong)",
+        store.take_recovery_code(&ada.id, &SecretHash::of("nope"))
+    ));
+    assert_eq!(
+        ok!("count_recovery_codes", store.count_recovery_codes(&ada.id)),
+        9
+    );
+    assert_eq!(
+        ok!("count_recovery_codes", store.count_recovery_codes(&bob.id)),
+        2,
+        "per user"
+    );
+    let racers: Vec<_> = (0..20)
+        .map(|_| store.take_recovery_code(&ada.id, &codes[1]))
+        .collect();
+    let winners = join_all(racers)
+        .await
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|err| panic!("concurrent take_recovery_code: {err:?}")))
+        .filter(|won| *won)
+        .count();
+    assert_eq!(
+        winners, 1,
+        "of 20 concurrent uses of one recovery code exactly one wins"
+    );
+    ok!(
+        "replace_recovery_codes",
+        store.replace_recovery_codes(&ada.id, &codes[5..7])
+    );
+    assert_eq!(
+        ok!("count_recovery_codes", store.count_recovery_codes(&ada.id)),
+        2,
+        "replace drops the old codes"
+    );
+    assert!(!ok!(
+        "take_recovery_code(replaced)",
+        store.take_recovery_code(&ada.id, &codes[2])
+    ));
+
+    // Deletes.
+    ok!("delete_two_factor", store.delete_two_factor(&ada.id));
+    assert_eq!(ok!("get_two_factor", store.get_two_factor(&ada.id)), None);
+    assert_eq!(
+        ok!("count_recovery_codes", store.count_recovery_codes(&ada.id)),
+        0,
+        "codes go with the enrolment"
+    );
+    assert_eq!(
+        ok!("count_recovery_codes", store.count_recovery_codes(&bob.id)),
+        2,
+        "other users untouched"
+    );
+    ok!("delete_user", store.delete_user(&bob.id));
+    assert_eq!(
+        ok!("count_recovery_codes", store.count_recovery_codes(&bob.id)),
+        0,
+        "delete_user deletes codes"
     );
     ok!("cleanup", store.delete_user(&ada.id));
 }

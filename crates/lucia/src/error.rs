@@ -60,6 +60,9 @@ pub enum Error {
     /// Too many wrong codes were tried; the code is void and a new one must be issued.
     #[error("too many attempts: request a new code")]
     TooManyAttempts,
+    /// Two-factor authentication is not set up (or not confirmed) for this user.
+    #[error("two-factor authentication is not enabled for this user")]
+    TwoFactorNotEnabled,
     /// A new password breaks the password policy (too short, too long).
     #[error("password rejected: {0}")]
     PasswordPolicy(#[from] PasswordPolicyError),

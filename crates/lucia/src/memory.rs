@@ -455,7 +455,7 @@ where
 
     async fn put_two_factor(&self, two_factor: &TwoFactor) -> StoreResult<()> {
         let mut inner = self.write();
-        if !inner.users.contains_key(&two_factor.user_id) && !inner.users.is_empty() {
+        if !inner.users.contains_key(&two_factor.user_id) {
             return Err(StoreError::UnknownUser);
         }
         inner

@@ -25,6 +25,7 @@ use crate::error::StoreError;
 use crate::one_time::{StoredToken, TokenStore};
 use crate::session::Session;
 use crate::token::SecretHash;
+use crate::two_factor::{TwoFactor, TwoFactorStore};
 use crate::user::{Key, KeyId, User};
 
 /// `Send` on native targets; nothing on `wasm32`, where executors are single-threaded.
@@ -460,6 +461,32 @@ macro_rules! forward_stores {
                 (**self).delete_expired_tokens(now).await
             }
         }
+        impl<T: TwoFactorStore> TwoFactorStore for $ty {
+            async fn get_two_factor(&self, user_id: &str) -> StoreResult<Option<TwoFactor>> {
+                (**self).get_two_factor(user_id).await
+            }
+            async fn put_two_factor(&self, two_factor: &TwoFactor) -> StoreResult<()> {
+                (**self).put_two_factor(two_factor).await
+            }
+            async fn enable_two_factor(&self, user_id: &str) -> StoreResult<bool> {
+                (**self).enable_two_factor(user_id).await
+            }
+            async fn use_step(&self, user_id: &str, step: u64) -> StoreResult<bool> {
+                (**self).use_step(user_id, step).await
+            }
+            async fn delete_two_factor(&self, user_id: &str) -> StoreResult<()> {
+                (**self).delete_two_factor(user_id).await
+            }
+            async fn replace_recovery_codes(&self, user_id: &str, hashes: &[SecretHash]) -> StoreResult<()> {
+                (**self).replace_recovery_codes(user_id, hashes).await
+            }
+            async fn take_recovery_code(&self, user_id: &str, hash: &SecretHash) -> StoreResult<bool> {
+                (**self).take_recovery_code(user_id, hash).await
+            }
+            async fn count_recovery_codes(&self, user_id: &str) -> StoreResult<u64> {
+                (**self).count_recovery_codes(user_id).await
+            }
+        }
     )*};
 }
 
@@ -503,5 +530,37 @@ impl<U: TokenStore, S: MaybeSend + MaybeSync> TokenStore for Split<U, S> {
     }
     async fn delete_expired_tokens(&self, now: OffsetDateTime) -> StoreResult<u64> {
         self.users.delete_expired_tokens(now).await
+    }
+}
+
+/// Two-factor state lives with the users.
+impl<U: TwoFactorStore, S: MaybeSend + MaybeSync> TwoFactorStore for Split<U, S> {
+    async fn get_two_factor(&self, user_id: &str) -> StoreResult<Option<TwoFactor>> {
+        self.users.get_two_factor(user_id).await
+    }
+    async fn put_two_factor(&self, two_factor: &TwoFactor) -> StoreResult<()> {
+        self.users.put_two_factor(two_factor).await
+    }
+    async fn enable_two_factor(&self, user_id: &str) -> StoreResult<bool> {
+        self.users.enable_two_factor(user_id).await
+    }
+    async fn use_step(&self, user_id: &str, step: u64) -> StoreResult<bool> {
+        self.users.use_step(user_id, step).await
+    }
+    async fn delete_two_factor(&self, user_id: &str) -> StoreResult<()> {
+        self.users.delete_two_factor(user_id).await
+    }
+    async fn replace_recovery_codes(
+        &self,
+        user_id: &str,
+        hashes: &[SecretHash],
+    ) -> StoreResult<()> {
+        self.users.replace_recovery_codes(user_id, hashes).await
+    }
+    async fn take_recovery_code(&self, user_id: &str, hash: &SecretHash) -> StoreResult<bool> {
+        self.users.take_recovery_code(user_id, hash).await
+    }
+    async fn count_recovery_codes(&self, user_id: &str) -> StoreResult<u64> {
+        self.users.count_recovery_codes(user_id).await
     }
 }

@@ -15,13 +15,50 @@
 //!    once — or a recovery code taken by [`TwoFactorStore::take_recovery_code`] marks it
 //!    verified. Throttle code entry per user.
 //! 4. **Disable**: [`TwoFactorStore::delete_two_factor`] (after re-checking the password).
+//!
+//! [`Lucia`] wraps these steps: [`Lucia::begin_two_factor`], [`Lucia::confirm_two_factor`],
+//! [`Lucia::verify_two_factor`], [`Lucia::use_recovery_code`],
+//! [`Lucia::regenerate_recovery_codes`], [`Lucia::disable_two_factor`]. Codes are TOTP
+//! (SHA-1, 6 digits, 30 s, ±1 step): what every authenticator app speaks.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use lucia::{Lucia, MemoryStore, NewUser, clock::ManualClock, otp::{KeyUri, Otp}};
+//! use time::{Duration, OffsetDateTime};
+//!
+//! # pollster::block_on(async {
+//! let clock = Arc::new(ManualClock::new(OffsetDateTime::now_utc()));
+//! let lucia = Lucia::new(MemoryStore::<String, ()>::new()).with_clock(Arc::clone(&clock));
+//! let user = lucia.create_user(NewUser::new("ada@example.com".to_owned())).await?;
+//!
+//! // Enrol: show the key URI as a QR code; nothing counts until a code confirms it.
+//! let uri = lucia.begin_two_factor(&user.id, "Example", "ada@example.com").await?;
+//! // (The user's authenticator app reads the URI.)
+//! let Otp::Totp(app) = KeyUri::parse(&uri.to_uri()).map_err(lucia::Error::from)?.into_otp() else { panic!() };
+//! let recovery = lucia.confirm_two_factor(&user.id, &app.generate(lucia.now())).await?;
+//! assert_eq!(recovery.len(), 10);
+//!
+//! // At sign-in, a code works once: the same code again is a replay.
+//! clock.advance(Duration::seconds(30));
+//! let code = app.generate(lucia.now());
+//! lucia.verify_two_factor(&user.id, &code).await?;
+//! assert!(lucia.verify_two_factor(&user.id, &code).await.is_err());
+//!
+//! // A recovery code works once too.
+//! lucia.use_recovery_code(&user.id, &recovery[0]).await?;
+//! assert!(lucia.use_recovery_code(&user.id, &recovery[0]).await.is_err());
+//! # Ok::<(), lucia::Error>(()) }).unwrap();
+//! ```
 
 use std::fmt;
 use std::future::Future;
 
 use time::OffsetDateTime;
 
-use crate::store::{MaybeSend, MaybeSync, StoreResult};
+use crate::auth::Lucia;
+use crate::error::{Error, Result};
+use crate::otp::{KeyUri, Secret, Totp, generate_recovery_codes, hash_recovery_code};
+use crate::store::{MaybeSend, MaybeSync, SessionStore, StoreResult};
 use crate::token::SecretHash;
 
 /// A user's TOTP enrolment. `Debug` hides the secret.
@@ -107,4 +144,132 @@ pub trait TwoFactorStore: MaybeSend + MaybeSync {
         &self,
         user_id: &str,
     ) -> impl Future<Output = StoreResult<u64>> + MaybeSend;
+}
+
+/// How many recovery codes a confirmation or regeneration issues.
+pub const RECOVERY_CODES: usize = 10;
+
+impl<S: TwoFactorStore> Lucia<S> {
+    /// Starts enrolment: a new 160-bit secret, stored disabled (replacing any previous
+    /// enrolment). Show the returned key URI once, as a QR code or text.
+    pub async fn begin_two_factor(
+        &self,
+        user_id: &str,
+        issuer: &str,
+        account: &str,
+    ) -> Result<KeyUri> {
+        let secret = Secret::generate()?;
+        self.store()
+            .put_two_factor(&TwoFactor {
+                user_id: user_id.to_owned(),
+                secret: secret.expose_bytes().to_vec(),
+                enabled: false,
+                last_used_step: None,
+                created_at: self.now(),
+            })
+            .await?;
+        KeyUri::totp(Totp::new(secret), issuer, account)
+    }
+
+    /// Confirms enrolment with a code from the user's app, enables two-factor and returns
+    /// fresh recovery codes to show once.
+    pub async fn confirm_two_factor(&self, user_id: &str, code: &str) -> Result<Vec<String>> {
+        self.check_code(user_id, code, false).await?;
+        if !self.store().enable_two_factor(user_id).await? {
+            return Err(Error::TwoFactorNotEnabled);
+        }
+        self.regenerate_recovery_codes(user_id).await
+    }
+
+    /// Verifies a code at sign-in. A code (time step) is accepted once: a replay is
+    /// [`Error::InvalidToken`]. Throttle calls per user (see `lucia::throttle`).
+    pub async fn verify_two_factor(&self, user_id: &str, code: &str) -> Result<()> {
+        self.check_code(user_id, code, true).await
+    }
+
+    async fn check_code(&self, user_id: &str, code: &str, must_be_enabled: bool) -> Result<()> {
+        let store = self.store();
+        let two_factor = store
+            .get_two_factor(user_id)
+            .await?
+            .ok_or(Error::TwoFactorNotEnabled)?;
+        if must_be_enabled && !two_factor.enabled {
+            return Err(Error::TwoFactorNotEnabled);
+        }
+        let secret = Secret::from_bytes(&two_factor.secret).map_err(Error::from)?;
+        let step = Totp::new(secret)
+            .verify(code, self.now(), two_factor.last_used_step)
+            .ok_or(Error::InvalidToken)?;
+        // Atomic: of two concurrent uses of one code, one wins.
+        if !store.use_step(user_id, step).await? {
+            return Err(Error::InvalidToken);
+        }
+        Ok(())
+    }
+
+    /// Signs in with a recovery code instead of a TOTP code; each code works once.
+    pub async fn use_recovery_code(&self, user_id: &str, code: &str) -> Result<()> {
+        let hash = hash_recovery_code(code).ok_or(Error::InvalidToken)?;
+        if self.store().take_recovery_code(user_id, &hash).await? {
+            Ok(())
+        } else {
+            Err(Error::InvalidToken)
+        }
+    }
+
+    /// Replaces the user's recovery codes with [`RECOVERY_CODES`] new ones (shown once).
+    pub async fn regenerate_recovery_codes(&self, user_id: &str) -> Result<Vec<String>> {
+        let codes = generate_recovery_codes(RECOVERY_CODES)?;
+        let hashes: Vec<SecretHash> = codes
+            .iter()
+            .filter_map(|code| hash_recovery_code(code))
+            .collect();
+        self.store()
+            .replace_recovery_codes(user_id, &hashes)
+            .await?;
+        Ok(codes)
+    }
+
+    /// Whether the user has confirmed two-factor authentication.
+    pub async fn two_factor_enabled(&self, user_id: &str) -> Result<bool> {
+        Ok(self
+            .store()
+            .get_two_factor(user_id)
+            .await?
+            .is_some_and(|t| t.enabled))
+    }
+
+    /// Turns two-factor authentication off (re-check the password first).
+    pub async fn disable_two_factor(&self, user_id: &str) -> Result<()> {
+        Ok(self.store().delete_two_factor(user_id).await?)
+    }
+}
+
+/// Session attributes that record whether the session passed the second factor.
+///
+/// After the password, create the session with the flag off ("pending"); after
+/// [`Lucia::verify_two_factor`] or [`Lucia::use_recovery_code`], call
+/// [`Lucia::mark_two_factor_verified`]. Pages that need the second factor check
+/// [`TwoFactorSession::two_factor_verified`].
+pub trait TwoFactorSession {
+    /// Whether the second factor was verified in this session.
+    fn two_factor_verified(&self) -> bool;
+    /// Sets the flag.
+    fn set_two_factor_verified(&mut self, verified: bool);
+}
+
+impl<S> Lucia<S>
+where
+    S: SessionStore,
+    S::SessionAttributes: TwoFactorSession,
+{
+    /// Marks a session as having passed the second factor (stores its attributes).
+    pub async fn mark_two_factor_verified(
+        &self,
+        session: &mut crate::Session<S::SessionAttributes>,
+    ) -> Result<()> {
+        session.attributes.set_two_factor_verified(true);
+        self.update_session_attributes(&session.id, session.attributes.clone())
+            .await
+    }
 }

@@ -30,7 +30,11 @@ impl SessionStore for Broken {
         let mut session = session.clone();
         if self.bug == Bug::LossyTimestamps {
             // Drop the seconds (or, when they are already zero, keep one): never a no-op.
-            let second = if session.created_at.second() == 0 { 1 } else { 0 };
+            let second = if session.created_at.second() == 0 {
+                1
+            } else {
+                0
+            };
             session.created_at = session.created_at.replace_second(second).unwrap();
         }
         self.inner.insert_session(&session).await

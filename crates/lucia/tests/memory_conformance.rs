@@ -35,3 +35,8 @@ async fn split_stores_pass_the_auth_store_suite() {
 async fn memory_store_passes_the_token_store_suite() {
     lucia::conformance::run_token_store(&MemoryStore::<TestUser, ()>::new()).await;
 }
+
+#[pollster::test]
+async fn memory_store_passes_the_two_factor_store_suite() {
+    lucia::conformance::run_two_factor_store(&MemoryStore::<TestUser, ()>::new()).await;
+}
