@@ -110,6 +110,20 @@
 //!     attempts BIGINT NOT NULL DEFAULT 0   -- wrong codes tried
 //! );
 //! -- plus a unique index on (user_id, purpose) and indexes on (purpose, secret_hash), (expires_at)
+//!
+//! -- version 3: two-factor authentication
+//! CREATE TABLE user_two_factor (
+//!     user_id TEXT PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+//!     secret BYTEA NOT NULL,               -- the TOTP secret (encrypt at rest if you need to)
+//!     enabled BOOLEAN NOT NULL,            -- confirmed with a valid code
+//!     last_used_step BIGINT,               -- replay guard: the last accepted time step
+//!     created_at TIMESTAMPTZ NOT NULL
+//! );
+//! CREATE TABLE user_recovery_codes (
+//!     user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+//!     code_hash BYTEA NOT NULL,            -- SHA-256 of the normalised code
+//!     PRIMARY KEY (user_id, code_hash)
+//! );
 //! ```
 //!
 //! One-time tokens are consumed atomically — `DELETE ... RETURNING` on PostgreSQL and

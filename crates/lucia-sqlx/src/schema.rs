@@ -18,6 +18,8 @@ pub struct Tables {
     keys: String,
     sessions: String,
     tokens: String,
+    two_factor: String,
+    recovery_codes: String,
     migrations: String,
 }
 
@@ -28,6 +30,8 @@ impl Default for Tables {
             keys: "user_keys".into(),
             sessions: "user_sessions".into(),
             tokens: "user_tokens".into(),
+            two_factor: "user_two_factor".into(),
+            recovery_codes: "user_recovery_codes".into(),
             migrations: "lucia_migrations".into(),
         }
     }
@@ -53,6 +57,15 @@ impl Tables {
     pub fn tokens(mut self, name: &str) -> lucia::Result<Self> {
         check_identifier(name)?;
         self.tokens = name.into();
+        Ok(self)
+    }
+
+    /// Renames the two-factor tables (`user_two_factor` and `user_recovery_codes` by default).
+    pub fn two_factor(mut self, enrolments: &str, recovery_codes: &str) -> lucia::Result<Self> {
+        check_identifier(enrolments)?;
+        check_identifier(recovery_codes)?;
+        self.two_factor = enrolments.into();
+        self.recovery_codes = recovery_codes.into();
         Ok(self)
     }
 
@@ -152,6 +165,18 @@ impl Dialect {
         }
     }
 
+    fn varbytes_type(self) -> &'static str {
+        match self {
+            Self::Sqlite => "BLOB",
+            Self::Postgres => "BYTEA",
+            Self::MySql => "VARBINARY(255)",
+        }
+    }
+
+    fn bool_type(self) -> &'static str {
+        "BOOLEAN"
+    }
+
     fn bytes_type(self) -> &'static str {
         match self {
             Self::Sqlite => "BLOB",
@@ -202,6 +227,16 @@ pub(crate) struct Statements {
     pub get_user_token: String,
     pub record_failed_attempt: String,
     pub delete_expired_tokens: String,
+    pub get_two_factor: String,
+    pub delete_two_factor: String,
+    pub insert_two_factor: String,
+    pub enable_two_factor: String,
+    pub two_factor_exists: String,
+    pub use_step: String,
+    pub delete_recovery_codes: String,
+    pub insert_recovery_code: String,
+    pub take_recovery_code: String,
+    pub count_recovery_codes: String,
 }
 
 impl Statements {
@@ -318,7 +353,51 @@ impl Statements {
         let delete_expired_tokens =
             format!("DELETE FROM {tokens} WHERE {} <= {p1}", q("expires_at"));
 
+        let (tf, rc) = (q(&tables.two_factor), q(&tables.recovery_codes));
+        let tf_cols = [
+            "user_id",
+            "secret",
+            "enabled",
+            "last_used_step",
+            "created_at",
+        ]
+        .map(q)
+        .join(", ");
+        let step = q("last_used_step");
+        let get_two_factor = format!("SELECT {tf_cols} FROM {tf} WHERE {uid} = {p1}");
+        let delete_two_factor = format!("DELETE FROM {tf} WHERE {uid} = {p1}");
+        let insert_two_factor = format!(
+            "INSERT INTO {tf} ({tf_cols}) VALUES ({})",
+            dialect.params(1, 5).join(", ")
+        );
+        let enable_two_factor =
+            format!("UPDATE {tf} SET {} = {p1} WHERE {uid} = {p2}", q("enabled"));
+        let two_factor_exists = format!("SELECT 1 FROM {tf} WHERE {uid} = {p1}");
+        let use_step = format!(
+            "UPDATE {tf} SET {step} = {p1} WHERE {uid} = {p2} AND ({step} IS NULL OR {step} < {p3})"
+        );
+        let delete_recovery_codes = format!("DELETE FROM {rc} WHERE {uid} = {p1}");
+        let insert_recovery_code = format!(
+            "INSERT INTO {rc} ({uid}, {}) VALUES ({p1}, {p2})",
+            q("code_hash")
+        );
+        let take_recovery_code = format!(
+            "DELETE FROM {rc} WHERE {uid} = {p1} AND {} = {p2}",
+            q("code_hash")
+        );
+        let count_recovery_codes = format!("SELECT COUNT(*) FROM {rc} WHERE {uid} = {p1}");
+
         Ok(Self {
+            get_two_factor,
+            delete_two_factor,
+            insert_two_factor,
+            enable_two_factor,
+            two_factor_exists,
+            use_step,
+            delete_recovery_codes,
+            insert_recovery_code,
+            take_recovery_code,
+            count_recovery_codes,
             delete_tokens_of_user,
             delete_user_purpose_tokens,
             insert_token,
@@ -577,6 +656,54 @@ impl Migrator {
                 description: "one-time tokens",
                 statements: self.token_table(dialect),
             },
+            Migration {
+                version: 3,
+                description: "two-factor enrolments and recovery codes",
+                statements: self.two_factor_tables(dialect),
+            },
+        ]
+    }
+
+    fn two_factor_tables(&self, dialect: Dialect) -> Vec<String> {
+        let q = |ident: &str| dialect.quote(ident);
+        let t = &self.tables;
+        let (users, tf, rc) = (q(&t.users), q(&t.two_factor), q(&t.recovery_codes));
+        let engine = match dialect {
+            Dialect::MySql => " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
+            Dialect::Sqlite | Dialect::Postgres => "",
+        };
+        let fk = |table: &str| {
+            format!(
+                "CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {users} ({}) ON DELETE CASCADE",
+                q(&format!("{table}_user_fk")),
+                q("user_id"),
+                q("id")
+            )
+        };
+        vec![
+            format!(
+                "CREATE TABLE IF NOT EXISTS {tf} ({} {} NOT NULL PRIMARY KEY, {} {} NOT NULL, {} {} NOT NULL, {} BIGINT, {} {} NOT NULL, {}){engine}",
+                q("user_id"),
+                dialect.id_type(255),
+                q("secret"),
+                dialect.varbytes_type(),
+                q("enabled"),
+                dialect.bool_type(),
+                q("last_used_step"),
+                q("created_at"),
+                dialect.timestamp_type(),
+                fk(&t.two_factor),
+            ),
+            format!(
+                "CREATE TABLE IF NOT EXISTS {rc} ({} {} NOT NULL, {} {} NOT NULL, PRIMARY KEY ({}, {}), {}){engine}",
+                q("user_id"),
+                dialect.id_type(255),
+                q("code_hash"),
+                dialect.bytes_type(),
+                q("user_id"),
+                q("code_hash"),
+                fk(&t.recovery_codes),
+            ),
         ]
     }
 

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use lucia::one_time::{StoredToken, TokenStore};
 use lucia::store::{AuthStore, SessionStore, StoreResult, UserStore};
+use lucia::two_factor::{TwoFactor, TwoFactorStore};
 use lucia::{Key, KeyId, SecretHash, Session, StoreError, User};
 use sqlx::{Database, Pool, Row};
 use time::{Duration, OffsetDateTime};
@@ -139,6 +140,12 @@ fn session_error(err: sqlx::Error) -> StoreError {
         Violation::ForeignKey => StoreError::UnknownUser,
         Violation::Unique(_) | Violation::None => backend(err),
     }
+}
+
+/// A time step as the signed 64-bit integer SQL stores (steps fit until the year 292 billion).
+fn step_value(step: u64) -> StoreResult<i64> {
+    i64::try_from(step)
+        .map_err(|_| StoreError::backend(std::io::Error::other("time step out of range")))
 }
 
 fn parse_key_id(id: &str) -> sqlx::Result<KeyId> {
@@ -656,6 +663,132 @@ macro_rules! impl_store {
                     .await
                     .map_err(backend)?;
                 Ok(done.rows_affected())
+            }
+        }
+
+        impl<UA: Columns<$db>, SA: Columns<$db>> TwoFactorStore for SqlxStore<$db, UA, SA> {
+            async fn get_two_factor(&self, user_id: &str) -> StoreResult<Option<TwoFactor>> {
+                let row = sqlx::query(&self.sql.get_two_factor)
+                    .bind(user_id)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(backend)?;
+                let decode = |row: &<$db as Database>::Row| -> sqlx::Result<TwoFactor> {
+                    let step: Option<i64> = row.try_get(3)?;
+                    Ok(TwoFactor {
+                        user_id: $ts::text(row, 0)?,
+                        secret: row.try_get(1)?,
+                        enabled: row.try_get(2)?,
+                        last_used_step: step
+                            .map(u64::try_from)
+                            .transpose()
+                            .map_err(|err| decode_error(err.to_string()))?,
+                        created_at: $ts::decode(row, 4)?,
+                    })
+                };
+                row.as_ref().map(decode).transpose().map_err(backend)
+            }
+
+            async fn put_two_factor(&self, two_factor: &TwoFactor) -> StoreResult<()> {
+                let step = two_factor.last_used_step.map(step_value).transpose()?;
+                let mut tx = self.pool.begin().await.map_err(backend)?;
+                sqlx::query(&self.sql.delete_two_factor)
+                    .bind(two_factor.user_id.as_str())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(backend)?;
+                sqlx::query(&self.sql.insert_two_factor)
+                    .bind(two_factor.user_id.as_str())
+                    .bind(two_factor.secret.as_slice())
+                    .bind(two_factor.enabled)
+                    .bind(step)
+                    .bind($ts::encode(two_factor.created_at))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(session_error)?;
+                tx.commit().await.map_err(backend)
+            }
+
+            async fn enable_two_factor(&self, user_id: &str) -> StoreResult<bool> {
+                let done = sqlx::query(&self.sql.enable_two_factor)
+                    .bind(true)
+                    .bind(user_id)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(backend)?;
+                if done.rows_affected() > 0 {
+                    return Ok(true);
+                }
+                self.exists(&self.sql.two_factor_exists, user_id).await
+            }
+
+            async fn use_step(&self, user_id: &str, step: u64) -> StoreResult<bool> {
+                let step = step_value(step)?;
+                let done = sqlx::query(&self.sql.use_step)
+                    .bind(step)
+                    .bind(user_id)
+                    .bind(step)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(backend)?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn delete_two_factor(&self, user_id: &str) -> StoreResult<()> {
+                let mut tx = self.pool.begin().await.map_err(backend)?;
+                for statement in [&self.sql.delete_recovery_codes, &self.sql.delete_two_factor] {
+                    sqlx::query(statement)
+                        .bind(user_id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(backend)?;
+                }
+                tx.commit().await.map_err(backend)
+            }
+
+            async fn replace_recovery_codes(
+                &self,
+                user_id: &str,
+                hashes: &[SecretHash],
+            ) -> StoreResult<()> {
+                let mut tx = self.pool.begin().await.map_err(backend)?;
+                sqlx::query(&self.sql.delete_recovery_codes)
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(backend)?;
+                for hash in hashes {
+                    sqlx::query(&self.sql.insert_recovery_code)
+                        .bind(user_id)
+                        .bind(hash.as_bytes().as_slice())
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(session_error)?;
+                }
+                tx.commit().await.map_err(backend)
+            }
+
+            async fn take_recovery_code(
+                &self,
+                user_id: &str,
+                hash: &SecretHash,
+            ) -> StoreResult<bool> {
+                let done = sqlx::query(&self.sql.take_recovery_code)
+                    .bind(user_id)
+                    .bind(hash.as_bytes().as_slice())
+                    .execute(&self.pool)
+                    .await
+                    .map_err(backend)?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn count_recovery_codes(&self, user_id: &str) -> StoreResult<u64> {
+                let count: i64 = sqlx::query_scalar(&self.sql.count_recovery_codes)
+                    .bind(user_id)
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(backend)?;
+                Ok(u64::try_from(count).unwrap_or(0))
             }
         }
 

@@ -34,7 +34,8 @@ macro_rules! server_tests {
                 let Some(store) = store(concat!("conformance_", stringify!($module))).await else { return };
                 lucia::conformance::run_auth_store(&store).await;
                 lucia::conformance::run_token_store(&store).await;
-                common::announce(concat!("conformance: ", stringify!($module), ": passed (users, keys, sessions, tokens)"));
+    lucia::conformance::run_two_factor_store(&store).await;
+                common::announce(concat!("conformance: ", stringify!($module), ": passed (users, keys, sessions, tokens, two-factor)"));
             }
 
             #[tokio::test]
@@ -63,7 +64,7 @@ macro_rules! server_tests {
                 migrator(store.tables().clone(), $text).run(store.pool()).await.unwrap();
                 let sql = concat!("SELECT version FROM ", $prefix, "_migrations");
                 let versions: Vec<i64> = sqlx::query_scalar(sql).fetch_all(store.pool()).await.unwrap();
-                assert_eq!(versions, vec![1, 2]);
+                assert_eq!(versions, vec![1, 2, 3]);
             }
         }
     };

@@ -53,7 +53,8 @@ async fn conformance_sqlite() {
     let store = store(&db).await;
     lucia::conformance::run_auth_store(&store).await;
     lucia::conformance::run_token_store(&store).await;
-    common::announce("conformance: sqlite: passed (users, keys, sessions, tokens)");
+    lucia::conformance::run_two_factor_store(&store).await;
+    common::announce("conformance: sqlite: passed (users, keys, sessions, tokens, two-factor)");
 }
 
 #[tokio::test]
@@ -67,7 +68,7 @@ async fn migrations_are_versioned_and_idempotent() {
         .fetch_all(&db.pool)
         .await
         .unwrap();
-    assert_eq!(versions, vec![1, 2]);
+    assert_eq!(versions, vec![1, 2, 3]);
     // The SQL to copy is what ran.
     let sql = migrator.sql(Dialect::Sqlite).join(";\n");
     assert!(sql.contains(r#"CREATE TABLE IF NOT EXISTS "lt_sessions""#));

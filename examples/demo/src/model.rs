@@ -61,6 +61,7 @@ pub fn migrator(text: &str) -> Migrator {
     let tables = Tables::new("demo_users", "demo_keys", "demo_sessions")
         .and_then(|t| t.migrations("demo_migrations"))
         .and_then(|t| t.tokens("demo_tokens"))
+        .and_then(|t| t.two_factor("demo_two_factor", "demo_recovery_codes"))
         .unwrap_or_default();
     Migrator::new(tables)
         .user_column(format!("email {text} NOT NULL UNIQUE"))

@@ -136,6 +136,11 @@ pub fn tables(prefix: &str) -> Tables {
     .unwrap()
     .tokens(&format!("{prefix}_tokens"))
     .unwrap()
+    .two_factor(
+        &format!("{prefix}_two_factor"),
+        &format!("{prefix}_recovery_codes"),
+    )
+    .unwrap()
 }
 
 /// The migrator with the test attribute columns; `text` is the dialect's indexable text type.
