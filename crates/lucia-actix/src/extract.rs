@@ -183,3 +183,34 @@ impl<S: AuthStore + 'static> SessionControl<S> {
         Ok(())
     }
 }
+
+/// Like [`Auth`], and the session must have passed the second factor
+/// ([`TwoFactorSession::two_factor_verified`](lucia::two_factor::TwoFactorSession)):
+/// otherwise 401 with `{"error":"two_factor_required"}`.
+pub struct VerifiedAuth<S: AuthStore>(pub Auth<S>);
+
+impl<S> FromRequest for VerifiedAuth<S>
+where
+    S: AuthStore + 'static,
+    S::SessionAttributes: lucia::two_factor::TwoFactorSession,
+{
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        use lucia::two_factor::TwoFactorSession;
+        ready(
+            Auth::<S>::from_request(request, payload)
+                .into_inner()
+                .and_then(|auth| {
+                    if auth.session.attributes.two_factor_verified() {
+                        Ok(Self(auth))
+                    } else {
+                        Err(reject(HttpResponse::Unauthorized().json(
+                            serde_json::json!({ "error": "two_factor_required" }),
+                        )))
+                    }
+                }),
+        )
+    }
+}

@@ -48,6 +48,6 @@ mod extract;
 mod middleware;
 mod offload;
 
-pub use extract::{Auth, MaybeAuth, PageAuth, SessionControl};
+pub use extract::{Auth, MaybeAuth, PageAuth, SessionControl, VerifiedAuth};
 pub use middleware::{LuciaMiddleware, LuciaService};
 pub use offload::ActixOffload;

@@ -6,8 +6,13 @@ use std::sync::Arc;
 use actix_web::{App, HttpResponse, HttpServer, web};
 use lucia::Lucia;
 use lucia::origin::OriginCheck;
-use lucia_actix::{ActixOffload, Auth, LuciaMiddleware, MaybeAuth, PageAuth, SessionControl};
-use lucia_http_tests::{Down, Store, TestApp, assert_outage_is_503, run_behaviour_table};
+use lucia_actix::{
+    ActixOffload, Auth, LuciaMiddleware, MaybeAuth, PageAuth, SessionControl, VerifiedAuth,
+};
+use lucia_http_tests::{
+    Down, Store, TestApp, TwoFactorStore, assert_outage_is_503, run_behaviour_table,
+    run_two_factor_table,
+};
 
 #[derive(serde::Deserialize)]
 struct Credentials {
@@ -98,5 +103,28 @@ async fn a_failing_store_is_503_not_anonymous() {
     let handle = server.handle();
     actix_web::rt::spawn(server);
     assert_outage_is_503("actix", &format!("http://{addr}")).await;
+    handle.stop(true).await;
+}
+
+#[actix_web::test]
+async fn the_two_factor_extractor_waits_for_the_second_factor() {
+    async fn secret(auth: VerifiedAuth<TwoFactorStore>) -> String {
+        auth.0.user.id
+    }
+    let lucia = Lucia::new(TwoFactorStore::new());
+    let middleware = LuciaMiddleware::new(Arc::new(lucia.clone()));
+    let server = HttpServer::new(move || {
+        App::new()
+            .wrap(middleware.clone())
+            .route("/secret", web::get().to(secret))
+    })
+    .workers(1)
+    .bind(("127.0.0.1", 0))
+    .unwrap();
+    let addr = server.addrs()[0];
+    let server = server.run();
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+    run_two_factor_table("actix", &format!("http://{addr}"), &lucia).await;
     handle.stop(true).await;
 }

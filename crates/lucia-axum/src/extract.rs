@@ -200,3 +200,28 @@ impl<S: AuthStore + Send + Sync + 'static> SessionControl<S> {
         Ok(())
     }
 }
+
+/// Like [`Auth`], and the session must have passed the second factor
+/// ([`TwoFactorSession::two_factor_verified`](lucia::two_factor::TwoFactorSession)):
+/// otherwise 401 with `{"error":"two_factor_required"}`. Sessions of users without two-factor
+/// authentication should be created verified.
+pub struct VerifiedAuth<S: AuthStore>(pub Auth<S>);
+
+impl<S, St> FromRequestParts<St> for VerifiedAuth<S>
+where
+    S: AuthStore + Send + Sync + 'static,
+    S::SessionAttributes: lucia::two_factor::TwoFactorSession,
+    St: Send + Sync,
+{
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &St) -> Result<Self, Self::Rejection> {
+        use lucia::two_factor::TwoFactorSession;
+        let auth = Auth::<S>::from_request_parts(parts, state).await?;
+        if auth.session.attributes.two_factor_verified() {
+            Ok(Self(auth))
+        } else {
+            Err(json_error(StatusCode::UNAUTHORIZED, "two_factor_required"))
+        }
+    }
+}

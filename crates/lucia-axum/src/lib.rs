@@ -45,6 +45,6 @@ mod layer;
 mod offload;
 
 pub use error::AuthError;
-pub use extract::{Auth, MaybeAuth, PageAuth, SessionControl};
+pub use extract::{Auth, MaybeAuth, PageAuth, SessionControl, VerifiedAuth};
 pub use layer::{LuciaLayer, LuciaService};
 pub use offload::TokioOffload;

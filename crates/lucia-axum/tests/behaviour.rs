@@ -10,8 +10,13 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use lucia::Lucia;
 use lucia::origin::OriginCheck;
-use lucia_axum::{Auth, LuciaLayer, MaybeAuth, PageAuth, SessionControl, TokioOffload};
-use lucia_http_tests::{Down, Store, TestApp, assert_outage_is_503, run_behaviour_table};
+use lucia_axum::{
+    Auth, LuciaLayer, MaybeAuth, PageAuth, SessionControl, TokioOffload, VerifiedAuth,
+};
+use lucia_http_tests::{
+    Down, Store, TestApp, TwoFactorStore, assert_outage_is_503, run_behaviour_table,
+    run_two_factor_table,
+};
 
 #[derive(serde::Deserialize)]
 struct Credentials {
@@ -121,4 +126,17 @@ async fn a_route_outside_the_layer_is_a_clear_500_not_a_panic() {
 
 fn reqwest_client() -> reqwest::Client {
     reqwest::Client::new()
+}
+
+#[tokio::test]
+async fn the_two_factor_extractor_waits_for_the_second_factor() {
+    let lucia = Lucia::new(TwoFactorStore::new());
+    let router = Router::new()
+        .route(
+            "/secret",
+            get(|auth: VerifiedAuth<TwoFactorStore>| async move { auth.0.user.id }),
+        )
+        .layer(LuciaLayer::new(Arc::new(lucia.clone())));
+    let base = serve(router).await;
+    run_two_factor_table("axum", &base, &lucia).await;
 }

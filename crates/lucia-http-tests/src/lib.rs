@@ -561,3 +561,81 @@ pub async fn assert_outage_is_503(label: &str, base_url: &str) {
         "[{label}] no token, no store call"
     );
 }
+
+/// Session attributes with the two-factor flag, for [`run_two_factor_table`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SecondFactor {
+    /// Whether the session passed the second factor.
+    pub verified: bool,
+}
+
+impl lucia::two_factor::TwoFactorSession for SecondFactor {
+    fn two_factor_verified(&self) -> bool {
+        self.verified
+    }
+    fn set_two_factor_verified(&mut self, verified: bool) {
+        self.verified = verified;
+    }
+}
+
+/// The store of two-factor test apps.
+pub type TwoFactorStore = MemoryStore<String, SecondFactor>;
+
+/// Checks the integration's two-factor extractor at `GET /secret` (which answers 200 with
+/// the user id): a pending session gets 401 `two_factor_required`, a verified one passes.
+pub async fn run_two_factor_table(label: &str, base_url: &str, lucia: &Lucia<TwoFactorStore>) {
+    let client = Client::new();
+    let user = lucia
+        .create_user(NewUser::new("eve@example.com".to_owned()))
+        .await
+        .unwrap();
+    let (mut session, token) = lucia
+        .create_session(&user.id, SecondFactor::default())
+        .await
+        .unwrap();
+    let cookie = format!("auth_session={}", token.expose_secret());
+    let pending = client
+        .get(format!("{base_url}/secret"))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        pending.status(),
+        StatusCode::UNAUTHORIZED,
+        "[{label}] two-factor pending"
+    );
+    if label != "rocket" {
+        assert!(
+            pending
+                .text()
+                .await
+                .unwrap()
+                .contains("two_factor_required"),
+            "[{label}] error code"
+        );
+    }
+    lucia.mark_two_factor_verified(&mut session).await.unwrap();
+    let verified = client
+        .get(format!("{base_url}/secret"))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        verified.status(),
+        StatusCode::OK,
+        "[{label}] two-factor verified"
+    );
+    assert_eq!(verified.text().await.unwrap(), user.id);
+    let anonymous = client
+        .get(format!("{base_url}/secret"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        anonymous.status(),
+        StatusCode::UNAUTHORIZED,
+        "[{label}] anonymous"
+    );
+}

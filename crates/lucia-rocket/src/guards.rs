@@ -171,3 +171,35 @@ impl<S: AuthStore + Send + Sync + 'static> SessionControl<S> {
         Ok(())
     }
 }
+
+/// Like [`Auth`], and the session must have passed the second factor
+/// ([`TwoFactorSession::two_factor_verified`](lucia::two_factor::TwoFactorSession)):
+/// otherwise 401 (with `{"error":"unauthorized"}`).
+pub struct VerifiedAuth<S: AuthStore>(pub Auth<S>);
+
+#[rocket::async_trait]
+impl<'r, S> FromRequest<'r> for VerifiedAuth<S>
+where
+    S: AuthStore + Send + Sync + 'static,
+    S::SessionAttributes: lucia::two_factor::TwoFactorSession,
+{
+    type Error = ();
+
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, ()> {
+        use lucia::two_factor::TwoFactorSession;
+        match Auth::<S>::from_request(request).await {
+            Outcome::Success(auth) if auth.session.attributes.two_factor_verified() => {
+                Outcome::Success(Self(auth))
+            }
+            Outcome::Success(_) => {
+                if let Ok(state) = attached::<S>(request) {
+                    *state.refusal.lock().unwrap_or_else(PoisonError::into_inner) =
+                        Some(GuardRefusal::Unauthorized);
+                }
+                Outcome::Error((Status::Unauthorized, ()))
+            }
+            Outcome::Error(error) => Outcome::Error(error),
+            Outcome::Forward(status) => Outcome::Forward(status),
+        }
+    }
+}

@@ -44,5 +44,5 @@ mod guards;
 mod offload;
 
 pub use fairing::LuciaFairing;
-pub use guards::{Auth, MaybeAuth, PageAuth, SessionControl};
+pub use guards::{Auth, MaybeAuth, PageAuth, SessionControl, VerifiedAuth};
 pub use offload::RocketOffload;

@@ -5,8 +5,13 @@ use std::sync::Arc;
 
 use lucia::Lucia;
 use lucia::origin::OriginCheck;
-use lucia_http_tests::{Down, Store, TestApp, assert_outage_is_503, run_behaviour_table};
-use lucia_rocket::{Auth, LuciaFairing, MaybeAuth, PageAuth, RocketOffload, SessionControl};
+use lucia_http_tests::{
+    Down, Store, TestApp, TwoFactorStore, assert_outage_is_503, run_behaviour_table,
+    run_two_factor_table,
+};
+use lucia_rocket::{
+    Auth, LuciaFairing, MaybeAuth, PageAuth, RocketOffload, SessionControl, VerifiedAuth,
+};
 use rocket::fairing::AdHoc;
 use rocket::form::Form;
 use rocket::http::Status;
@@ -119,4 +124,21 @@ async fn a_failing_store_is_503_not_anonymous() {
     )
     .await;
     assert_outage_is_503("rocket", &base).await;
+}
+
+#[get("/secret")]
+fn secret(auth: VerifiedAuth<TwoFactorStore>) -> String {
+    auth.0.user.id
+}
+
+#[rocket::async_test]
+async fn the_two_factor_guard_waits_for_the_second_factor() {
+    let lucia = Lucia::new(TwoFactorStore::new());
+    let base = launch(
+        rocket::build()
+            .attach(LuciaFairing::new(Arc::new(lucia.clone())))
+            .mount("/", routes![secret]),
+    )
+    .await;
+    run_two_factor_table("rocket", &base, &lucia).await;
 }
