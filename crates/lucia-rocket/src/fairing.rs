@@ -119,8 +119,16 @@ where
     }
 
     async fn on_request(&self, request: &mut Request<'_>, _: &mut Data<'_>) {
-        let method = http::Method::from_bytes(request.method().as_str().as_bytes())
+        let mut method = http::Method::from_bytes(request.method().as_str().as_bytes())
             .unwrap_or(http::Method::POST);
+        // Rocket turns a POSTed form with `_method=get` into a GET before fairings run: a form
+        // body means the browser sent a POST, so check it as one.
+        if request
+            .content_type()
+            .is_some_and(|content_type| content_type.is_form())
+        {
+            method = http::Method::POST;
+        }
         let headers = headers(request);
         let refused = match self
             .lucia

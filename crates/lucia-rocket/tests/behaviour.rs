@@ -142,3 +142,34 @@ async fn the_two_factor_guard_waits_for_the_second_factor() {
     .await;
     run_two_factor_table("rocket", &base, &lucia).await;
 }
+
+#[get("/state")]
+fn state_get() -> &'static str {
+    "reached"
+}
+
+/// Rocket rewrites a POSTed form with `_method=get` into a GET before fairings run; the
+/// fairing still checks it as the POST the browser sent.
+#[rocket::async_test]
+async fn a_method_override_form_is_checked_as_a_post() {
+    let app = TestApp::new().await;
+    let fairing = LuciaFairing::new(Arc::new(app.lucia.clone()));
+    let base = launch(
+        rocket::build()
+            .attach(fairing)
+            .mount("/", routes![state_get]),
+    )
+    .await;
+    let client = reqwest::Client::new();
+    let response = client
+        .post(format!("{base}/state"))
+        .header("origin", "https://evil.example")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("_method=get")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 403);
+    let plain = client.get(format!("{base}/state")).send().await.unwrap();
+    assert_eq!(plain.text().await.unwrap(), "reached");
+}
