@@ -125,6 +125,7 @@
 mod codec;
 mod error;
 mod store;
+mod throttle;
 
 use std::time::Duration;
 
@@ -134,6 +135,7 @@ pub use redis;
 pub use store::{
     DEFAULT_PREFIX, DEFAULT_TIMEOUT, DEFAULT_TTL_GRACE, EXPIRY_SHARDS, RedisSessionStore,
 };
+pub use throttle::RedisThrottle;
 
 /// The connection and response timeouts [`connect`] and [`connect_cluster`] configure.
 pub const CONNECTION_TIMEOUT: Duration = Duration::from_secs(2);

@@ -50,6 +50,7 @@ use crate::one_time::{StoredToken, TokenStore};
 use crate::password::Argon2id;
 use crate::session::{Session, SessionPolicy};
 use crate::store::{AuthStore, MaybeSend, MaybeSync, SessionStore, UserStore};
+use crate::throttle::{Limit, Op, RetryAfter, ThrottleBackend};
 use crate::token::{SecretHash, generate_id};
 use crate::two_factor::{TwoFactor, TwoFactorStore};
 use crate::user::{Key, KeyId, NewKey, NewUser, User};
@@ -1350,4 +1351,118 @@ where
         "delete_user deletes codes"
     );
     ok!("cleanup", store.delete_user(&ada.id));
+}
+
+/// Runs every throttle-backend behaviour: bucket draining with the exact wait, refill,
+/// checks that count nothing, back-off doubling, reset, separate keys, and — concurrently —
+/// exactly `capacity` allowed of many simultaneous attempts on one key.
+pub async fn run_throttle_backend<B: ThrottleBackend>(backend: &B) {
+    let base = now();
+    let bucket = Limit::TokenBucket {
+        capacity: 3,
+        refill: Duration::seconds(10),
+    };
+    let key = id("throttle");
+    let other = id("throttle");
+    for n in 0..3 {
+        assert_eq!(
+            ok!("check", backend.apply(&key, &bucket, Op::Check, base)),
+            Ok(()),
+            "check {n}"
+        );
+        assert_eq!(
+            ok!("hit", backend.apply(&key, &bucket, Op::Hit, base)),
+            Ok(()),
+            "hit {n} within capacity"
+        );
+    }
+    assert_eq!(
+        ok!("hit", backend.apply(&key, &bucket, Op::Hit, base)),
+        Err(RetryAfter(Duration::seconds(10))),
+        "over capacity: wait one refill"
+    );
+    assert_eq!(
+        ok!(
+            "check",
+            backend.apply(&key, &bucket, Op::Check, base + Duration::seconds(4))
+        ),
+        Err(RetryAfter(Duration::seconds(6))),
+        "the wait shrinks as time passes"
+    );
+    assert_eq!(
+        ok!(
+            "hit(other key)",
+            backend.apply(&other, &bucket, Op::Hit, base)
+        ),
+        Ok(()),
+        "keys are separate"
+    );
+    assert_eq!(
+        ok!(
+            "hit",
+            backend.apply(&key, &bucket, Op::Hit, base + Duration::seconds(10))
+        ),
+        Ok(()),
+        "one attempt back after a refill"
+    );
+    ok!("reset", backend.reset(&key));
+    for _ in 0..3 {
+        assert_eq!(
+            ok!(
+                "hit after reset",
+                backend.apply(&key, &bucket, Op::Hit, base)
+            ),
+            Ok(())
+        );
+    }
+
+    let backoff = Limit::Backoff {
+        free: 1,
+        base: Duration::seconds(2),
+        max: Duration::seconds(5),
+    };
+    let key = id("backoff");
+    let mut at = base;
+    let mut waits = Vec::new();
+    for _ in 0..4 {
+        assert_eq!(
+            ok!("backoff hit", backend.apply(&key, &backoff, Op::Hit, at)),
+            Ok(())
+        );
+        if let Err(retry) = ok!(
+            "backoff check",
+            backend.apply(&key, &backoff, Op::Check, at)
+        ) {
+            waits.push(retry.0.whole_seconds());
+            at += retry.0;
+        }
+    }
+    assert_eq!(
+        waits,
+        vec![2, 4, 5],
+        "back-off doubles from the first wait and stops at its cap"
+    );
+    ok!("reset", backend.reset(&key));
+    assert_eq!(
+        ok!(
+            "check after reset",
+            backend.apply(&key, &backoff, Op::Check, at)
+        ),
+        Ok(())
+    );
+
+    let key = id("race");
+    let racers: Vec<_> = (0..20)
+        .map(|_| backend.apply(&key, &bucket, Op::Hit, base))
+        .collect();
+    let allowed = join_all(racers)
+        .await
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|err| panic!("concurrent hit: {err:?}")))
+        .filter(Result::is_ok)
+        .count();
+    assert_eq!(
+        allowed, 3,
+        "of 20 concurrent attempts exactly the capacity is allowed"
+    );
 }

@@ -81,6 +81,7 @@ pub mod password;
 pub mod request;
 pub mod session;
 pub mod store;
+pub mod throttle;
 mod token;
 pub mod two_factor;
 mod user;

@@ -40,3 +40,8 @@ async fn memory_store_passes_the_token_store_suite() {
 async fn memory_store_passes_the_two_factor_store_suite() {
     lucia::conformance::run_two_factor_store(&MemoryStore::<TestUser, ()>::new()).await;
 }
+
+#[pollster::test]
+async fn the_memory_throttle_passes_the_throttle_suite() {
+    lucia::conformance::run_throttle_backend(&lucia::throttle::MemoryThrottle::new()).await;
+}
