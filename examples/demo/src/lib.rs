@@ -18,7 +18,6 @@
 
 pub mod model;
 pub mod pages;
-pub mod throttle;
 
 use std::net::SocketAddr;
 use std::str::FromStr;
@@ -38,6 +37,7 @@ use axum::{Json, Router};
 use lucia::cookie::SessionCookie;
 use lucia::origin::OriginCheck;
 use lucia::store::AuthStore;
+use lucia::throttle::{Limit, MemoryThrottle, Throttle, keys};
 use lucia::{Error, Lucia, NewKey, NewUser};
 use lucia_axum::{Auth, LuciaLayer, MaybeAuth, PageAuth, SessionControl, TokioOffload};
 use lucia_sqlx::SqlxStore;
@@ -45,7 +45,6 @@ use serde::Deserialize;
 
 use crate::model::{Account, Device, migrator};
 use crate::pages::{credentials_form, escape, layout};
-use crate::throttle::Throttle;
 
 /// Any store the demo can run on.
 pub trait DemoStore:
@@ -68,8 +67,10 @@ pub struct Settings {
 
 /// Shared state of the handlers.
 struct App {
-    accounts: Throttle,
-    addresses: Throttle,
+    /// Failed sign-ins per account.
+    accounts: Throttle<MemoryThrottle>,
+    /// Failed sign-ins per client address.
+    addresses: Throttle<MemoryThrottle>,
 }
 
 /// Connects to the database, applies the migrations and builds the app.
@@ -133,8 +134,19 @@ pub fn router<S: DemoStore>(store: S, settings: &Settings) -> lucia::Result<Rout
     let app = Arc::new(App {
         // Copenhagen: about 5 attempts per account, refilled one a minute; more per address,
         // which may be shared (NAT, offices).
-        accounts: Throttle::new(5, Duration::from_secs(60)),
-        addresses: Throttle::new(20, Duration::from_secs(15)),
+        accounts: Throttle::new(
+            "login-account",
+            Limit::copenhagen_login(),
+            MemoryThrottle::new(),
+        ),
+        addresses: Throttle::new(
+            "login-address",
+            Limit::TokenBucket {
+                capacity: 20,
+                refill: time::Duration::seconds(15),
+            },
+            MemoryThrottle::new(),
+        ),
     });
     Ok(Router::new()
         .route("/", get(home::<S>))
@@ -380,12 +392,17 @@ async fn login<S: DemoStore>(
 ) -> Response {
     let email = normalize_email(&form.email).unwrap_or_default();
     let ip = client_ip(connect.as_ref());
-    let (account_key, address_key) = (format!("account:{email}"), format!("ip:{ip}"));
-    if let Err(wait) = app
-        .accounts
-        .check(&account_key)
-        .and(app.addresses.check(&address_key))
-    {
+    let (account_key, address_key) = (keys::account(&email), keys::address(&ip));
+    let lucia = control.lucia();
+    let now = lucia.now();
+    let checks = match (
+        app.accounts.check(&account_key, now).await,
+        app.addresses.check(&address_key, now).await,
+    ) {
+        (Ok(account), Ok(address)) => account.and(address),
+        _ => return unavailable(),
+    };
+    if let Err(wait) = checks {
         let mut response = html(
             StatusCode::TOO_MANY_REQUESTS,
             "Log in",
@@ -397,12 +414,11 @@ async fn login<S: DemoStore>(
                 &form.email,
             ),
         );
-        if let Ok(value) = HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
+        if let Ok(value) = HeaderValue::from_str(&wait.seconds().to_string()) {
             response.headers_mut().insert(RETRY_AFTER, value);
         }
         return response;
     }
-    let lucia = control.lucia();
     let key = if email.is_empty() {
         Err(Error::UnknownKey)
     } else {
@@ -410,15 +426,22 @@ async fn login<S: DemoStore>(
     };
     match key {
         Ok(key) => {
-            app.accounts.reset(&account_key);
+            if app.accounts.reset(&account_key).await.is_err() {
+                return unavailable();
+            }
             match control.sign_in(&key.user_id, device(&headers, &ip)).await {
                 Ok(_) => Redirect::to("/").into_response(),
                 Err(_) => unavailable(),
             }
         }
         Err(Error::UnknownKey | Error::InvalidPassword) => {
-            app.accounts.fail(&account_key);
-            app.addresses.fail(&address_key);
+            let counted = (
+                app.accounts.hit(&account_key, now).await,
+                app.addresses.hit(&address_key, now).await,
+            );
+            if counted.0.is_err() || counted.1.is_err() {
+                return unavailable();
+            }
             html(
                 StatusCode::BAD_REQUEST,
                 "Log in",
