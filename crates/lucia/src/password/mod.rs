@@ -113,7 +113,9 @@ mod policy;
 mod tests;
 
 pub use argon2id::{Argon2Params, Argon2id};
-pub use policy::{PasswordPolicy, PasswordPolicyError};
+pub use policy::{
+    BreachCheck, PasswordPolicy, PasswordPolicyError, common_password_count, is_common_password,
+};
 
 use crate::error::Result;
 

@@ -1,4 +1,49 @@
-//! Length limits for new passwords.
+//! The policy new passwords must meet: length limits and a list of common leaked passwords.
+
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+use unicode_normalization::UnicodeNormalization;
+
+/// The bundled list: the 30 000 most common passwords from zxcvbn's frequency list (drawn
+/// from Mark Burnett's 10 million leaked passwords), most common first.
+const COMMON_PASSWORDS: &str = include_str!("common-passwords.txt");
+
+fn common_passwords() -> &'static HashSet<&'static str> {
+    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| {
+        COMMON_PASSWORDS
+            .lines()
+            .filter(|line| !line.is_empty() && !line.starts_with('#'))
+            .collect()
+    })
+}
+
+/// Whether `password` is on the bundled list of common passwords, compared after Unicode
+/// NFKC normalisation and lowercasing (so `PASSWORD1` and full-width `ｐａｓｓｗｏｒｄ` count).
+///
+/// ```
+/// use lucia::password::is_common_password;
+/// assert!(is_common_password("Password1"));
+/// assert!(is_common_password("qwertyuiop"));
+/// assert!(!is_common_password("correct horse battery staple"));
+/// ```
+pub fn is_common_password(password: &str) -> bool {
+    if password.len() > 64 {
+        return false;
+    }
+    let folded: String = password.nfkc().collect::<String>().to_lowercase();
+    common_passwords().contains(folded.as_str())
+}
+
+/// How many passwords the bundled list holds.
+///
+/// ```
+/// assert!(lucia::password::common_password_count() >= 10_000);
+/// ```
+pub fn common_password_count() -> usize {
+    common_passwords().len()
+}
 
 /// Why a new password was rejected.
 ///
@@ -24,6 +69,9 @@ pub enum PasswordPolicyError {
         /// The maximum number of bytes (UTF-8).
         max: usize,
     },
+    /// On the list of common leaked passwords (see [`is_common_password`]).
+    #[error("the password is one of the most common leaked passwords")]
+    Common,
 }
 
 /// Length limits for new passwords (at sign-up, on a password change).
@@ -32,8 +80,9 @@ pub enum PasswordPolicyError {
 /// password in a non-Latin script is not favoured or penalised by its UTF-8 size; the maximum
 /// counts *bytes* (UTF-8), because it exists to bound the work of hashing. Both apply to the
 /// password as given, before the hasher's Unicode normalisation. Nothing else is required
-/// (no composition rules), following NIST SP 800-63B: add a breached-password check in your
-/// application if you want one.
+/// (no composition rules), following NIST SP 800-63B, but common leaked passwords are refused
+/// ([`is_common_password`], a bundled list of 30 000) unless `reject_common` is off. For an
+/// online breach check (HIBP's k-anonymity range API), implement [`BreachCheck`] in your app.
 ///
 /// The default is 8 characters to 256 bytes. A maximum above
 /// [`MAX_PASSWORD_BYTES`](super::MAX_PASSWORD_BYTES) (1024) has no effect beyond it: the hasher
@@ -46,7 +95,7 @@ pub enum PasswordPolicyError {
 /// use lucia::password::{PasswordPolicy, PasswordPolicyError};
 ///
 /// let policy = PasswordPolicy::default();
-/// assert_eq!(policy, PasswordPolicy { min_chars: 8, max_bytes: 256 });
+/// assert_eq!(policy, PasswordPolicy { min_chars: 8, max_bytes: 256, reject_common: true });
 /// assert!(policy.check("correct horse battery staple").is_ok());
 /// // 8 characters, 16 bytes: long enough.
 /// assert!(policy.check("пароль12").is_ok());
@@ -66,6 +115,8 @@ pub struct PasswordPolicy {
     pub min_chars: usize,
     /// Maximum length in bytes (UTF-8).
     pub max_bytes: usize,
+    /// Refuse passwords on the bundled list of common leaked passwords.
+    pub reject_common: bool,
 }
 
 impl Default for PasswordPolicy {
@@ -79,6 +130,7 @@ impl Default for PasswordPolicy {
         Self {
             min_chars: 8,
             max_bytes: 256,
+            reject_common: true,
         }
     }
 }
@@ -86,7 +138,8 @@ impl Default for PasswordPolicy {
 impl PasswordPolicy {
     /// Checks a new password: [`TooShort`](PasswordPolicyError::TooShort) if it has fewer than
     /// `min_chars` characters, else [`TooLong`](PasswordPolicyError::TooLong) if it has more
-    /// than `max_bytes` bytes.
+    /// than `max_bytes` bytes, else [`Common`](PasswordPolicyError::Common) if it is a common
+    /// leaked password (and `reject_common` is on).
     ///
     /// ```
     /// use lucia::password::{PasswordPolicy, PasswordPolicyError};
@@ -109,6 +162,34 @@ impl PasswordPolicy {
                 max: self.max_bytes,
             });
         }
+        if self.reject_common && is_common_password(password) {
+            return Err(PasswordPolicyError::Common);
+        }
         Ok(())
     }
+}
+
+/// An online check against breached passwords, for apps that want one (for example Have I
+/// Been Pwned's k-anonymity range API: send the first 5 hex digits of `SHA-1(password)`,
+/// compare the returned suffixes locally). The core does no I/O: implement it in your app
+/// with your HTTP client, and call it after [`PasswordPolicy::check`].
+///
+/// ```
+/// use lucia::password::BreachCheck;
+///
+/// /// A stand-in that knows one breached password.
+/// struct Known;
+/// impl BreachCheck for Known {
+///     async fn is_breached(&self, password: &str) -> lucia::Result<bool> {
+///         Ok(password == "correct horse battery staple")
+///     }
+/// }
+/// assert!(pollster::block_on(Known.is_breached("correct horse battery staple")).unwrap());
+/// ```
+pub trait BreachCheck: crate::store::MaybeSend + crate::store::MaybeSync {
+    /// Whether `password` appears in known breaches.
+    fn is_breached(
+        &self,
+        password: &str,
+    ) -> impl Future<Output = crate::Result<bool>> + crate::store::MaybeSend;
 }

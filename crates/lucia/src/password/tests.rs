@@ -1008,14 +1008,15 @@ fn policy_default_bounds() {
         policy,
         PasswordPolicy {
             min_chars: 8,
-            max_bytes: 256
+            max_bytes: 256,
+            reject_common: true,
         }
     );
     assert_eq!(
         policy.check("1234567"),
         Err(PasswordPolicyError::TooShort { min: 8 })
     );
-    assert_eq!(policy.check("12345678"), Ok(()));
+    assert_eq!(policy.check("1234x678"), Ok(()));
     assert_eq!(policy.check(&"a".repeat(256)), Ok(()));
     assert_eq!(
         policy.check(&"a".repeat(257)),
@@ -1069,6 +1070,7 @@ fn policy_custom_and_errors() {
     let policy = PasswordPolicy {
         min_chars: 0,
         max_bytes: 0,
+        reject_common: false,
     };
     assert_eq!(policy.check(""), Ok(()));
     assert_eq!(
@@ -1078,6 +1080,7 @@ fn policy_custom_and_errors() {
     let policy = PasswordPolicy {
         min_chars: 12,
         max_bytes: 64,
+        reject_common: true,
     };
     assert!(policy.check("eleven chars").is_ok());
     assert!(policy.check("elevenchars").is_err());
@@ -1117,4 +1120,40 @@ fn hasher_is_object_safe_and_thread_safe() {
         .join()
         .unwrap();
     assert_eq!(result, valid(false));
+}
+
+#[test]
+fn common_passwords_are_refused_with_a_typed_reason() {
+    assert!(
+        super::common_password_count() >= 10_000,
+        "the bundled list has at least 10 000 entries"
+    );
+    let policy = PasswordPolicy::default();
+    for common in [
+        "password",
+        "Password",
+        "PASSWORD1",
+        "12345678",
+        "qwertyuiop",
+        "iloveyou",
+        "ｐａｓｓｗｏｒｄ",
+    ] {
+        assert_eq!(
+            policy.check(common),
+            Err(PasswordPolicyError::Common),
+            "{common}"
+        );
+    }
+    assert_eq!(policy.check("correct horse battery staple"), Ok(()));
+    assert_eq!(policy.check("Tr0ub4dor&3-but-longer"), Ok(()));
+    let lenient = PasswordPolicy {
+        reject_common: false,
+        ..PasswordPolicy::default()
+    };
+    assert_eq!(lenient.check("password"), Ok(()));
+    let err: Error = policy.check("baseball").unwrap_err().into();
+    assert_eq!(
+        err.to_string(),
+        "password rejected: the password is one of the most common leaked passwords"
+    );
 }
