@@ -1161,6 +1161,25 @@ where
         "of 20 concurrent take_user_token calls exactly one gets the code"
     );
 
+    // Concurrent wrong attempts are all counted (atomic increments).
+    let counted = stored_token(&ada.id, "magic_link", "counted", later);
+    ok!("insert_token", store.insert_token(&counted));
+    let failures: Vec<_> = (0..10)
+        .map(|_| store.record_failed_attempt(&ada.id, "magic_link"))
+        .collect();
+    for result in join_all(failures).await {
+        result.unwrap_or_else(|err| panic!("concurrent record_failed_attempt: {err:?}"));
+    }
+    assert_eq!(
+        ok!(
+            "get_user_token",
+            store.get_user_token(&ada.id, "magic_link")
+        )
+        .map(|t| t.attempts),
+        Some(10),
+        "10 concurrent wrong attempts count 10"
+    );
+
     // Deleting a user deletes their tokens.
     ok!(
         "insert_token",

@@ -37,6 +37,32 @@
 //! assert!(lucia.verify_code(&user.id, Purpose::EMAIL_VERIFICATION, code.expose_secret()).await.is_err());
 //! # Ok::<(), lucia::Error>(()) }).unwrap();
 //! ```
+//!
+//! Password reset, end to end:
+//!
+//! ```
+//! use lucia::{Lucia, MemoryStore, NewKey, NewUser};
+//!
+//! # pollster::block_on(async {
+//! let lucia = Lucia::new(MemoryStore::<String, ()>::new())
+//!     .with_hasher(lucia::password::Argon2id::insecure_for_tests());
+//! let key = NewKey::new("email", "ada@example.com")?.password("forgotten password 1");
+//! let user = lucia.create_user(NewUser::new("ada@example.com".to_owned()).key(key)).await?;
+//! let (_, old_session) = lucia.create_session(&user.id, ()).await?;
+//!
+//! // 1. "Forgot password": the same answer whether or not the address is registered.
+//! if let Some(link) = lucia.request_password_reset("ada@example.com").await? {
+//!     // Mail `https://app.example/reset-password/{link.expose_secret()}` (token in the path,
+//!     // page served with `Referrer-Policy: no-referrer`).
+//!     // 2. The user follows the link and picks a new password:
+//!     let user_id = lucia.reset_password(link.expose_secret(), "a new strong passphrase").await?;
+//!     assert_eq!(user_id, user.id);
+//! }
+//! // 3. Every session was signed out; the new password works.
+//! assert!(!lucia.validate_session(old_session.expose_secret()).await?.is_valid());
+//! lucia.use_key("email", "ada@example.com", Some("a new strong passphrase")).await?;
+//! # Ok::<(), lucia::Error>(()) }).unwrap();
+//! ```
 
 use std::borrow::Cow;
 use std::fmt;
