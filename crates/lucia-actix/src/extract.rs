@@ -1,15 +1,14 @@
 //! Extractors: the current user (required or optional) and control over the session cookie.
 
 use std::future::{Ready, ready};
-use std::sync::{Arc, PoisonError};
 
 use actix_web::dev::Payload;
 use actix_web::error::InternalError;
 use actix_web::http::header::LOCATION;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse};
-use lucia::request::CookieChange;
+use lucia::request::SessionHandle;
 use lucia::store::AuthStore;
-use lucia::{Lucia, Session, SessionToken, User, Validated};
+use lucia::{Session, User, Validated};
 
 use crate::middleware::AuthContext;
 
@@ -65,12 +64,17 @@ impl<S: AuthStore + 'static> FromRequest for Auth<S> {
 
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
         ready(context::<S>(request).and_then(|context| {
-            context.validated.map(Self::from).ok_or_else(|| {
-                reject(
-                    HttpResponse::Unauthorized()
-                        .json(serde_json::json!({ "error": "unauthorized" })),
-                )
-            })
+            context
+                .handle
+                .current()
+                .cloned()
+                .map(Self::from)
+                .ok_or_else(|| {
+                    reject(
+                        HttpResponse::Unauthorized()
+                            .json(serde_json::json!({ "error": "unauthorized" })),
+                    )
+                })
         }))
     }
 }
@@ -85,7 +89,7 @@ impl<S: AuthStore + 'static> FromRequest for PageAuth<S> {
 
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
         ready(context::<S>(request).and_then(|context| {
-            match context.validated {
+            match context.handle.current().cloned() {
                 Some(valid) => Ok(Self(Auth::from(valid))),
                 None => Err(reject(
                     HttpResponse::SeeOther()
@@ -105,82 +109,33 @@ impl<S: AuthStore + 'static> FromRequest for MaybeAuth<S> {
     type Future = Ready<Result<Self, Self::Error>>;
 
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(context::<S>(request).map(|context| Self(context.validated.map(Auth::from))))
+        ready(
+            context::<S>(request)
+                .map(|context| Self(context.handle.current().cloned().map(Auth::from))),
+        )
     }
 }
 
 /// Starts and ends sessions from a handler; the middleware sets or clears the cookie on the
 /// response.
-pub struct SessionControl<S: AuthStore> {
-    context: AuthContext<S>,
-}
+pub struct SessionControl<S: AuthStore>(SessionHandle<S>);
 
 impl<S: AuthStore + 'static> FromRequest for SessionControl<S> {
     type Error = actix_web::Error;
     type Future = Ready<Result<Self, Self::Error>>;
 
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(context::<S>(request).map(|context| Self { context }))
+        ready(context::<S>(request).map(|context| Self(context.handle)))
     }
 }
 
-impl<S: AuthStore + 'static> SessionControl<S> {
-    /// The `Lucia` the middleware uses.
-    pub fn lucia(&self) -> &Arc<Lucia<S>> {
-        &self.context.lucia
-    }
+/// `sign_in`, `sign_out`, `set_cookie`, `current` and `lucia` come from the core's
+/// [`SessionHandle`].
+impl<S: AuthStore> std::ops::Deref for SessionControl<S> {
+    type Target = SessionHandle<S>;
 
-    /// The current session and user, if the request had a valid one.
-    pub fn current(&self) -> Option<&Validated<S::SessionAttributes, S::UserAttributes>> {
-        self.context.validated.as_ref()
-    }
-
-    /// Starts a new session for `user_id` and sets its cookie on the response. A session the
-    /// request already had is ended first (no session fixation).
-    pub async fn sign_in(
-        &self,
-        user_id: &str,
-        attributes: S::SessionAttributes,
-    ) -> lucia::Result<(Session<S::SessionAttributes>, SessionToken)> {
-        self.end_current().await?;
-        let (session, token) = self
-            .context
-            .lucia
-            .create_session(user_id, attributes)
-            .await?;
-        self.set_cookie(&session, &token);
-        Ok((session, token))
-    }
-
-    /// Sets the cookie for a session created elsewhere.
-    pub fn set_cookie(&self, session: &Session<S::SessionAttributes>, token: &SessionToken) {
-        let cookie = self.context.lucia.session_cookie(session, token);
-        self.change(CookieChange::Set(cookie));
-    }
-
-    /// Ends the current session (if any) and clears the cookie.
-    pub async fn sign_out(&self) -> lucia::Result<()> {
-        self.end_current().await?;
-        self.change(CookieChange::Clear);
-        Ok(())
-    }
-
-    fn change(&self, change: CookieChange) {
-        *self
-            .context
-            .change
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = Some(change);
-    }
-
-    async fn end_current(&self) -> lucia::Result<()> {
-        if let Some(current) = &self.context.validated {
-            self.context
-                .lucia
-                .invalidate_session(&current.session.id)
-                .await?;
-        }
-        Ok(())
+    fn deref(&self) -> &SessionHandle<S> {
+        &self.0
     }
 }
 

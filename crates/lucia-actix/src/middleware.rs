@@ -3,32 +3,28 @@
 use std::future::{Future, Ready, ready};
 use std::pin::Pin;
 use std::rc::Rc;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
 use actix_web::http::header::{HeaderValue, RETRY_AFTER, SET_COOKIE};
 use actix_web::{HttpMessage, HttpResponse};
+use lucia::Lucia;
 use lucia::origin::OriginCheck;
-use lucia::request::{Refusal, RequestPolicy};
+use lucia::request::{Refusal, RequestPolicy, SessionHandle};
 use lucia::store::AuthStore;
-use lucia::{Lucia, Validated};
 
 /// The per-request state the middleware leaves for the extractors.
 pub(crate) struct AuthContext<S: AuthStore> {
-    pub(crate) lucia: Arc<Lucia<S>>,
-    pub(crate) validated: Option<Validated<S::SessionAttributes, S::UserAttributes>>,
+    pub(crate) handle: SessionHandle<S>,
     pub(crate) login_path: Arc<str>,
-    pub(crate) change: Arc<Mutex<Option<lucia::request::CookieChange>>>,
 }
 
 impl<S: AuthStore> Clone for AuthContext<S> {
     fn clone(&self) -> Self {
         Self {
-            lucia: Arc::clone(&self.lucia),
-            validated: self.validated.clone(),
+            handle: self.handle.clone(),
             login_path: Arc::clone(&self.login_path),
-            change: Arc::clone(&self.change),
         }
     }
 }
@@ -166,16 +162,13 @@ where
                     return Ok(request.into_response(response).map_into_right_body());
                 }
             };
-            let change = Arc::new(Mutex::new(None));
+            let handle = SessionHandle::new(Arc::clone(&lucia), auth.validated.clone());
             request.extensions_mut().insert(AuthContext::<S> {
-                lucia: Arc::clone(&lucia),
-                validated: auth.validated.clone(),
+                handle: handle.clone(),
                 login_path: Arc::from(policy.login_path.as_str()),
-                change: Arc::clone(&change),
             });
             let mut response = service.call(request).await?;
-            let change = change.lock().unwrap_or_else(PoisonError::into_inner).take();
-            if let Some(cookie) = auth.response_cookie(&lucia, change) {
+            if let Some(cookie) = auth.response_cookie(&lucia, handle.take_change()) {
                 if let Ok(value) = HeaderValue::from_str(&cookie.to_string()) {
                     response.headers_mut().append(SET_COOKIE, value);
                 }

@@ -1,15 +1,13 @@
 //! Extractors: the current user (required or optional) and control over the session cookie.
 
-use std::sync::Arc;
-
 use axum::extract::FromRequestParts;
 use axum::response::{IntoResponse, Redirect, Response};
 use http::StatusCode;
 use http::request::Parts;
 use lucia::store::AuthStore;
-use lucia::{Lucia, Session, SessionToken, User, Validated};
+use lucia::{Session, User, Validated};
 
-use lucia::request::CookieChange;
+use lucia::request::SessionHandle;
 
 use crate::layer::{AuthContext, json_error};
 
@@ -65,7 +63,9 @@ where
 
     async fn from_request_parts(parts: &mut Parts, _: &St) -> Result<Self, Self::Rejection> {
         context::<S>(parts)?
-            .validated
+            .handle
+            .current()
+            .cloned()
             .map(Self::from)
             .ok_or_else(|| json_error(StatusCode::UNAUTHORIZED, "unauthorized"))
     }
@@ -84,7 +84,7 @@ where
 
     async fn from_request_parts(parts: &mut Parts, _: &St) -> Result<Self, Self::Rejection> {
         let context = context::<S>(parts)?;
-        match context.validated {
+        match context.handle.current().cloned() {
             Some(valid) => Ok(Self(Auth::from(valid))),
             None => Err(Redirect::to(&context.login_path).into_response()),
         }
@@ -109,7 +109,13 @@ where
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, _: &St) -> Result<Self, Self::Rejection> {
-        Ok(Self(context::<S>(parts)?.validated.map(Auth::from)))
+        Ok(Self(
+            context::<S>(parts)?
+                .handle
+                .current()
+                .cloned()
+                .map(Auth::from),
+        ))
     }
 }
 
@@ -131,9 +137,7 @@ where
 ///     Ok("bye")
 /// }
 /// ```
-pub struct SessionControl<S: AuthStore> {
-    context: AuthContext<S>,
-}
+pub struct SessionControl<S: AuthStore>(SessionHandle<S>);
 
 impl<S, St> FromRequestParts<St> for SessionControl<S>
 where
@@ -143,61 +147,17 @@ where
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, _: &St) -> Result<Self, Self::Rejection> {
-        Ok(Self {
-            context: context::<S>(parts)?,
-        })
+        Ok(Self(context::<S>(parts)?.handle))
     }
 }
 
-impl<S: AuthStore + Send + Sync + 'static> SessionControl<S> {
-    /// The `Lucia` the layer uses.
-    pub fn lucia(&self) -> &Arc<Lucia<S>> {
-        &self.context.lucia
-    }
+/// `sign_in`, `sign_out`, `set_cookie`, `current` and `lucia` come from the core's
+/// [`SessionHandle`].
+impl<S: AuthStore> std::ops::Deref for SessionControl<S> {
+    type Target = SessionHandle<S>;
 
-    /// The current session and user, if the request had a valid one.
-    pub fn current(&self) -> Option<&Validated<S::SessionAttributes, S::UserAttributes>> {
-        self.context.validated.as_ref()
-    }
-
-    /// Starts a new session for `user_id` and sets its cookie on the response. A session
-    /// the request already had is ended first (no session fixation).
-    pub async fn sign_in(
-        &self,
-        user_id: &str,
-        attributes: S::SessionAttributes,
-    ) -> lucia::Result<(Session<S::SessionAttributes>, SessionToken)> {
-        self.end_current().await?;
-        let (session, token) = self
-            .context
-            .lucia
-            .create_session(user_id, attributes)
-            .await?;
-        self.set_cookie(&session, &token);
-        Ok((session, token))
-    }
-
-    /// Sets the cookie for a session created elsewhere (with a custom lifetime, say).
-    pub fn set_cookie(&self, session: &Session<S::SessionAttributes>, token: &SessionToken) {
-        let cookie = self.context.lucia.session_cookie(session, token);
-        self.context.set_change(CookieChange::Set(cookie));
-    }
-
-    /// Ends the current session (if any) and clears the cookie.
-    pub async fn sign_out(&self) -> lucia::Result<()> {
-        self.end_current().await?;
-        self.context.set_change(CookieChange::Clear);
-        Ok(())
-    }
-
-    async fn end_current(&self) -> lucia::Result<()> {
-        if let Some(current) = &self.context.validated {
-            self.context
-                .lucia
-                .invalidate_session(&current.session.id)
-                .await?;
-        }
-        Ok(())
+    fn deref(&self) -> &SessionHandle<S> {
+        &self.0
     }
 }
 

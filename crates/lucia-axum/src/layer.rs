@@ -3,44 +3,32 @@
 use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use axum::response::{IntoResponse, Response};
 use http::header::{RETRY_AFTER, SET_COOKIE};
 use http::{HeaderValue, Request, StatusCode};
+use lucia::Lucia;
 use lucia::cookie::Cookie;
 use lucia::origin::OriginCheck;
-use lucia::request::{CookieChange, Refusal, RequestPolicy};
+use lucia::request::{Refusal, RequestPolicy, SessionHandle};
 use lucia::store::AuthStore;
-use lucia::{Lucia, Validated};
 use tower_layer::Layer;
 use tower_service::Service;
 
-/// The per-request authentication state the layer puts into the request's extensions; the
-/// extractors ([`Auth`](crate::Auth), [`PageAuth`](crate::PageAuth),
-/// [`MaybeAuth`](crate::MaybeAuth), [`SessionControl`](crate::SessionControl)) read it.
+/// The per-request state the layer puts into the request's extensions for the extractors.
 pub(crate) struct AuthContext<S: AuthStore> {
-    pub(crate) lucia: Arc<Lucia<S>>,
-    pub(crate) validated: Option<Validated<S::SessionAttributes, S::UserAttributes>>,
+    pub(crate) handle: SessionHandle<S>,
     pub(crate) login_path: Arc<str>,
-    pub(crate) change: Arc<Mutex<Option<CookieChange>>>,
 }
 
 impl<S: AuthStore> Clone for AuthContext<S> {
     fn clone(&self) -> Self {
         Self {
-            lucia: Arc::clone(&self.lucia),
-            validated: self.validated.clone(),
+            handle: self.handle.clone(),
             login_path: Arc::clone(&self.login_path),
-            change: Arc::clone(&self.change),
         }
-    }
-}
-
-impl<S: AuthStore> AuthContext<S> {
-    pub(crate) fn set_change(&self, change: CookieChange) {
-        *self.change.lock().unwrap_or_else(PoisonError::into_inner) = Some(change);
     }
 }
 
@@ -228,17 +216,13 @@ where
                 }
             };
 
-            let change = Arc::new(Mutex::new(None));
+            let handle = SessionHandle::new(Arc::clone(lucia), auth.validated.clone());
             request.extensions_mut().insert(AuthContext::<S> {
-                lucia: Arc::clone(lucia),
-                validated: auth.validated.clone(),
+                handle: handle.clone(),
                 login_path: Arc::clone(&config.login_path),
-                change: Arc::clone(&change),
             });
             let mut response = inner.call(request).await?;
-
-            let change = change.lock().unwrap_or_else(PoisonError::into_inner).take();
-            if let Some(cookie) = auth.response_cookie(lucia, change) {
+            if let Some(cookie) = auth.response_cookie(lucia, handle.take_change()) {
                 append_cookie(&mut response, &cookie);
             }
             Ok(response)

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use lucia::Lucia;
 use lucia::origin::OriginCheck;
-use lucia::request::{CookieChange, Refusal, RequestAuth, RequestPolicy};
+use lucia::request::{Refusal, RequestAuth, RequestPolicy, SessionHandle};
 use lucia::store::AuthStore;
 use rocket::fairing::{self, Fairing, Info, Kind};
 use rocket::http::{ContentType, Header, Method, Status};
@@ -20,10 +20,9 @@ pub(crate) enum GuardRefusal {
 
 /// The per-request state the fairing leaves for the guards.
 pub(crate) struct AuthState<S: AuthStore> {
-    pub(crate) lucia: Arc<Lucia<S>>,
+    pub(crate) handle: SessionHandle<S>,
     pub(crate) auth: RequestAuth<S::SessionAttributes, S::UserAttributes>,
     pub(crate) login_path: String,
-    pub(crate) change: Mutex<Option<CookieChange>>,
     pub(crate) refusal: Mutex<Option<GuardRefusal>>,
 }
 
@@ -137,10 +136,9 @@ where
         {
             Ok(auth) => {
                 let state = Arc::new(AuthState {
-                    lucia: Arc::clone(&self.lucia),
+                    handle: SessionHandle::new(Arc::clone(&self.lucia), auth.validated.clone()),
                     auth,
                     login_path: self.policy.login_path.clone(),
-                    change: Mutex::new(None),
                     refusal: Mutex::new(None),
                 });
                 request.local_cache(move || Some(state));
@@ -178,12 +176,10 @@ where
             }
             _ => {}
         }
-        let change = state
-            .change
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take();
-        if let Some(cookie) = state.auth.response_cookie(&state.lucia, change) {
+        if let Some(cookie) = state
+            .auth
+            .response_cookie(state.handle.lucia(), state.handle.take_change())
+        {
             response.adjoin_raw_header("Set-Cookie", cookie.to_string());
         }
     }

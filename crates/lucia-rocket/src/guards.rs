@@ -2,9 +2,9 @@
 
 use std::sync::{Arc, PoisonError};
 
-use lucia::request::CookieChange;
+use lucia::request::SessionHandle;
 use lucia::store::AuthStore;
-use lucia::{Lucia, Session, SessionToken, User, Validated};
+use lucia::{Session, User, Validated};
 use rocket::http::Status;
 use rocket::request::{FromRequest, Outcome, Request};
 
@@ -97,10 +97,9 @@ impl<'r, S: AuthStore + Send + Sync + 'static> FromRequest<'r> for MaybeAuth<S> 
 }
 
 /// Starts and ends sessions from a handler; the fairing sets or clears the cookie on the
-/// response.
-pub struct SessionControl<S: AuthStore> {
-    state: Arc<AuthState<S>>,
-}
+/// response. `sign_in`, `sign_out`, `set_cookie`, `current` and `lucia` come from the core's
+/// [`SessionHandle`].
+pub struct SessionControl<S: AuthStore>(SessionHandle<S>);
 
 #[rocket::async_trait]
 impl<'r, S: AuthStore + Send + Sync + 'static> FromRequest<'r> for SessionControl<S> {
@@ -108,67 +107,17 @@ impl<'r, S: AuthStore + Send + Sync + 'static> FromRequest<'r> for SessionContro
 
     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, ()> {
         match attached::<S>(request) {
-            Ok(state) => Outcome::Success(Self {
-                state: Arc::clone(state),
-            }),
+            Ok(state) => Outcome::Success(Self(state.handle.clone())),
             Err(status) => Outcome::Error((status, ())),
         }
     }
 }
 
-impl<S: AuthStore + Send + Sync + 'static> SessionControl<S> {
-    /// The `Lucia` the fairing uses.
-    pub fn lucia(&self) -> &Arc<Lucia<S>> {
-        &self.state.lucia
-    }
+impl<S: AuthStore> std::ops::Deref for SessionControl<S> {
+    type Target = SessionHandle<S>;
 
-    /// The current session and user, if the request had a valid one.
-    pub fn current(&self) -> Option<&Validated<S::SessionAttributes, S::UserAttributes>> {
-        self.state.auth.validated.as_ref()
-    }
-
-    /// Starts a new session for `user_id` and sets its cookie on the response. A session the
-    /// request already had is ended first (no session fixation).
-    pub async fn sign_in(
-        &self,
-        user_id: &str,
-        attributes: S::SessionAttributes,
-    ) -> lucia::Result<(Session<S::SessionAttributes>, SessionToken)> {
-        self.end_current().await?;
-        let (session, token) = self.state.lucia.create_session(user_id, attributes).await?;
-        self.set_cookie(&session, &token);
-        Ok((session, token))
-    }
-
-    /// Sets the cookie for a session created elsewhere.
-    pub fn set_cookie(&self, session: &Session<S::SessionAttributes>, token: &SessionToken) {
-        let cookie = self.state.lucia.session_cookie(session, token);
-        self.change(CookieChange::Set(cookie));
-    }
-
-    /// Ends the current session (if any) and clears the cookie.
-    pub async fn sign_out(&self) -> lucia::Result<()> {
-        self.end_current().await?;
-        self.change(CookieChange::Clear);
-        Ok(())
-    }
-
-    fn change(&self, change: CookieChange) {
-        *self
-            .state
-            .change
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = Some(change);
-    }
-
-    async fn end_current(&self) -> lucia::Result<()> {
-        if let Some(current) = &self.state.auth.validated {
-            self.state
-                .lucia
-                .invalidate_session(&current.session.id)
-                .await?;
-        }
-        Ok(())
+    fn deref(&self) -> &SessionHandle<S> {
+        &self.0
     }
 }
 

@@ -182,3 +182,111 @@ impl<S: AuthStore> Lucia<S> {
         })
     }
 }
+
+/// What a handler uses to start and end sessions during a request: integrations hand it out
+/// (as their `SessionControl` extractor) and apply [`SessionHandle::take_change`] to the
+/// response.
+///
+/// ```
+/// use std::sync::Arc;
+/// use lucia::request::{CookieChange, SessionHandle};
+///
+/// # pollster::block_on(async {
+/// let lucia = Arc::new(lucia::Lucia::new(lucia::MemoryStore::<(), ()>::new()));
+/// let handle = SessionHandle::new(Arc::clone(&lucia), None);
+/// let (session, _token) = handle.sign_in("user-1", ()).await?;
+/// assert!(matches!(handle.take_change(), Some(CookieChange::Set(_))));
+/// assert_eq!(lucia.get_session(&session.id).await?.map(|s| s.user_id), Some("user-1".into()));
+/// # Ok::<(), lucia::Error>(()) }).unwrap();
+/// ```
+pub struct SessionHandle<S: AuthStore> {
+    lucia: std::sync::Arc<Lucia<S>>,
+    validated: Option<Validated<S::SessionAttributes, S::UserAttributes>>,
+    change: std::sync::Arc<std::sync::Mutex<Option<CookieChange>>>,
+}
+
+impl<S: AuthStore> Clone for SessionHandle<S> {
+    fn clone(&self) -> Self {
+        Self {
+            lucia: std::sync::Arc::clone(&self.lucia),
+            validated: self.validated.clone(),
+            change: std::sync::Arc::clone(&self.change),
+        }
+    }
+}
+
+impl<S: AuthStore> SessionHandle<S> {
+    /// A handle for a request whose validation gave `validated`. Clones share the pending
+    /// cookie change.
+    pub fn new(
+        lucia: std::sync::Arc<Lucia<S>>,
+        validated: Option<Validated<S::SessionAttributes, S::UserAttributes>>,
+    ) -> Self {
+        Self {
+            lucia,
+            validated,
+            change: std::sync::Arc::default(),
+        }
+    }
+
+    /// The `Lucia` of the request.
+    pub fn lucia(&self) -> &std::sync::Arc<Lucia<S>> {
+        &self.lucia
+    }
+
+    /// The current session and user, if the request had a valid one.
+    pub fn current(&self) -> Option<&Validated<S::SessionAttributes, S::UserAttributes>> {
+        self.validated.as_ref()
+    }
+
+    /// Starts a new session for `user_id` and queues its cookie. A session the request already
+    /// had is ended first (no session fixation).
+    pub async fn sign_in(
+        &self,
+        user_id: &str,
+        attributes: S::SessionAttributes,
+    ) -> crate::Result<(crate::Session<S::SessionAttributes>, crate::SessionToken)> {
+        self.end_current().await?;
+        let (session, token) = self.lucia.create_session(user_id, attributes).await?;
+        self.set_cookie(&session, &token);
+        Ok((session, token))
+    }
+
+    /// Queues the cookie for a session created elsewhere (with a custom lifetime, say).
+    pub fn set_cookie(
+        &self,
+        session: &crate::Session<S::SessionAttributes>,
+        token: &crate::SessionToken,
+    ) {
+        self.queue(CookieChange::Set(self.lucia.session_cookie(session, token)));
+    }
+
+    /// Ends the current session (if any) and queues clearing the cookie.
+    pub async fn sign_out(&self) -> crate::Result<()> {
+        self.end_current().await?;
+        self.queue(CookieChange::Clear);
+        Ok(())
+    }
+
+    /// The cookie change the handler asked for, if any (taken once).
+    pub fn take_change(&self) -> Option<CookieChange> {
+        self.change
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
+    }
+
+    fn queue(&self, change: CookieChange) {
+        *self
+            .change
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(change);
+    }
+
+    async fn end_current(&self) -> crate::Result<()> {
+        if let Some(current) = &self.validated {
+            self.lucia.invalidate_session(&current.session.id).await?;
+        }
+        Ok(())
+    }
+}
