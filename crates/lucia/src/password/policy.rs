@@ -145,7 +145,8 @@ impl PasswordPolicy {
     /// use lucia::password::{PasswordPolicy, PasswordPolicyError};
     ///
     /// let policy = PasswordPolicy::default();
-    /// assert!(policy.check("hunter22").is_ok());
+    /// assert!(policy.check("hunter22 but longer").is_ok());
+    /// assert_eq!(policy.check("hunter22"), Err(PasswordPolicyError::Common));
     /// assert_eq!(policy.check(""), Err(PasswordPolicyError::TooShort { min: 8 }));
     /// // Errors convert into `lucia::Error`.
     /// let err: lucia::Error = policy.check("x".repeat(257).as_str()).unwrap_err().into();
