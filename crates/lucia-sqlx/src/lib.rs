@@ -153,5 +153,5 @@ mod schema;
 mod store;
 
 pub use columns::{Columns, Query};
-pub use schema::{Dialect, Migrator, Tables};
+pub use schema::{Dialect, FIRST_APP_MIGRATION, Migrator, Tables};
 pub use store::{Backend, SqlxStore};

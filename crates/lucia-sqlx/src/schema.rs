@@ -514,12 +514,17 @@ pub struct Migrator {
     tables: Tables,
     user_columns: Vec<String>,
     session_columns: Vec<String>,
+    app: Vec<(i64, String, Vec<String>)>,
 }
+
+/// The first version number of app migrations ([`Migrator::app_migration`]); lucia's own stay
+/// below it.
+pub const FIRST_APP_MIGRATION: i64 = 1000;
 
 /// One versioned migration.
 pub(crate) struct Migration {
     pub version: i64,
-    pub description: &'static str,
+    pub description: String,
     pub statements: Vec<String>,
 }
 
@@ -543,6 +548,43 @@ impl Migrator {
     pub fn session_column(mut self, definition: impl Into<String>) -> Self {
         self.session_columns.push(definition.into());
         self
+    }
+
+    /// Adds an app migration (your own columns changing later: `ALTER TABLE ...`), run once
+    /// after lucia's, in version order, and recorded in the same table. Versions start at
+    /// [`FIRST_APP_MIGRATION`] (1000); a smaller or repeated version is an
+    /// [`Error::Config`](lucia::Error::Config). The statements are trusted code, in your
+    /// database's dialect.
+    ///
+    /// ```
+    /// let migrator = lucia_sqlx::Migrator::default()
+    ///     .session_column("ip TEXT")
+    ///     .app_migration(1000, "session device names", ["ALTER TABLE user_sessions ADD COLUMN device TEXT"])?;
+    /// assert!(migrator.sql(lucia_sqlx::Dialect::Sqlite).last().unwrap().contains("ADD COLUMN device"));
+    /// # Ok::<(), lucia::Error>(())
+    /// ```
+    pub fn app_migration<I, T>(
+        mut self,
+        version: i64,
+        description: impl Into<String>,
+        statements: I,
+    ) -> lucia::Result<Self>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<String>,
+    {
+        if version < FIRST_APP_MIGRATION || self.app.iter().any(|(v, _, _)| *v == version) {
+            return Err(Error::Config(format!(
+                "app migration versions start at {FIRST_APP_MIGRATION} and are unique, got {version}"
+            )));
+        }
+        self.app.push((
+            version,
+            description.into(),
+            statements.into_iter().map(Into::into).collect(),
+        ));
+        self.app.sort_by_key(|(v, _, _)| *v);
+        Ok(self)
     }
 
     /// The tables this migrator creates.
@@ -648,20 +690,31 @@ impl Migrator {
         vec![
             Migration {
                 version: 1,
-                description: "users, keys and sessions",
+                description: "users, keys and sessions".into(),
                 statements,
             },
             Migration {
                 version: 2,
-                description: "one-time tokens",
+                description: "one-time tokens".into(),
                 statements: self.token_table(dialect),
             },
             Migration {
                 version: 3,
-                description: "two-factor enrolments and recovery codes",
+                description: "two-factor enrolments and recovery codes".into(),
                 statements: self.two_factor_tables(dialect),
             },
         ]
+        .into_iter()
+        .chain(
+            self.app
+                .iter()
+                .map(|(version, description, statements)| Migration {
+                    version: *version,
+                    description: description.clone(),
+                    statements: statements.clone(),
+                }),
+        )
+        .collect()
     }
 
     fn two_factor_tables(&self, dialect: Dialect) -> Vec<String> {

@@ -186,7 +186,7 @@ macro_rules! impl_store {
                     }
                     let recorded = sqlx::query(&record)
                         .bind(migration.version)
-                        .bind(migration.description)
+                        .bind(migration.description.as_str())
                         .bind($ts::encode(OffsetDateTime::now_utc()))
                         .execute(pool)
                         .await;

@@ -173,3 +173,36 @@ async fn a_closed_pool_is_an_error_not_a_signed_out_user() {
         Err(Error::Store(_))
     ));
 }
+
+#[tokio::test]
+async fn app_migrations_run_once_after_lucias() {
+    let db = temp_db().await;
+    let tables = tables("lt");
+    let migrator = migrator(tables.clone(), "TEXT")
+        .app_migration(
+            1000,
+            "device names",
+            ["ALTER TABLE lt_sessions ADD COLUMN device TEXT"],
+        )
+        .unwrap();
+    migrator.run(&db.pool).await.unwrap();
+    migrator.run(&db.pool).await.unwrap();
+    let versions: Vec<i64> =
+        sqlx::query_scalar("SELECT version FROM lt_migrations ORDER BY version")
+            .fetch_all(&db.pool)
+            .await
+            .unwrap();
+    assert_eq!(versions, vec![1, 2, 3, 1000]);
+    let columns: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM pragma_table_info('lt_sessions') WHERE name = 'device'",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(columns, 1);
+    assert!(
+        lucia_sqlx::Migrator::default()
+            .app_migration(999, "too low", ["SELECT 1"])
+            .is_err()
+    );
+}
