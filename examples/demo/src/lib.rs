@@ -11,7 +11,9 @@
 //! | `GET /login`, `POST /login` (`email`, `password`) | 303 to `/` with a new session; wrong credentials: one generic message, 400; throttled: 429 + `Retry-After` |
 //! | `POST /logout` | ends the session, clears the cookie, 303 to `/` |
 //! | `GET /settings/sessions` | the user's sessions; `POST /settings/sessions/revoke` (`session_id`), `POST /settings/sessions/revoke-others` |
-//! | `GET /api/me` | `{"id", "email"}` for a session cookie or `Authorization: Bearer`; 401 JSON otherwise |
+//! | `GET /api/me` | `{"id", "email"}` for a session cookie or `Authorization: Bearer`; 401 JSON otherwise (also while the second factor is pending) |
+//! | `GET /settings/2fa`, `POST /settings/2fa/enable` (`code`), `POST /settings/2fa/disable` (`code`) | TOTP enrolment with an inline QR code and the key; ten recovery codes shown once |
+//! | `GET /2fa`, `POST /2fa` (`code` or `recovery_code`) | the second step of signing in when two-factor is on; wrong codes are throttled (5 free, then 15 minutes doubling up to an hour: 429 + `Retry-After`) |
 //!
 //! Every non-safe request passes lucia's origin check (403 otherwise).
 #![forbid(unsafe_code)]
@@ -39,7 +41,9 @@ use lucia::origin::OriginCheck;
 use lucia::store::AuthStore;
 use lucia::throttle::{Limit, MemoryThrottle, Throttle, keys};
 use lucia::{Error, Lucia, NewKey, NewUser};
-use lucia_axum::{Auth, LuciaLayer, MaybeAuth, PageAuth, SessionControl, TokioOffload};
+use lucia_axum::{
+    Auth, LuciaLayer, MaybeAuth, PageAuth, SessionControl, TokioOffload, VerifiedAuth,
+};
 use lucia_sqlx::SqlxStore;
 use serde::Deserialize;
 
@@ -48,11 +52,19 @@ use crate::pages::{credentials_form, escape, layout};
 
 /// Any store the demo can run on.
 pub trait DemoStore:
-    AuthStore<UserAttributes = Account, SessionAttributes = Device> + Send + Sync + 'static
+    AuthStore<UserAttributes = Account, SessionAttributes = Device>
+    + lucia::two_factor::TwoFactorStore
+    + Send
+    + Sync
+    + 'static
 {
 }
-impl<T: AuthStore<UserAttributes = Account, SessionAttributes = Device> + Send + Sync + 'static>
-    DemoStore for T
+impl<T> DemoStore for T where
+    T: AuthStore<UserAttributes = Account, SessionAttributes = Device>
+        + lucia::two_factor::TwoFactorStore
+        + Send
+        + Sync
+        + 'static
 {
 }
 
@@ -71,6 +83,8 @@ struct App {
     accounts: Throttle<MemoryThrottle>,
     /// Failed sign-ins per client address.
     addresses: Throttle<MemoryThrottle>,
+    /// Wrong two-factor codes per user: 5 free, then 15 minutes doubling up to an hour.
+    second_factor: Throttle<MemoryThrottle>,
 }
 
 /// Connects to the database, applies the migrations and builds the app.
@@ -84,7 +98,7 @@ pub async fn build(
             .acquire_timeout(timeout)
             .connect(url)
             .await?;
-        migrator("TEXT").run(&pool).await?;
+        migrator("TEXT")?.run(&pool).await?;
         Ok(router(store(pool)?, settings)?)
     } else if url.starts_with("mysql://") || url.starts_with("mariadb://") {
         let url = url.replacen("mariadb://", "mysql://", 1);
@@ -92,7 +106,7 @@ pub async fn build(
             .acquire_timeout(timeout)
             .connect(&url)
             .await?;
-        migrator("VARCHAR(255)").run(&pool).await?;
+        migrator("VARCHAR(255)")?.run(&pool).await?;
         Ok(router(store(pool)?, settings)?)
     } else if url.starts_with("sqlite:") {
         let options = sqlx::sqlite::SqliteConnectOptions::from_str(url)?
@@ -103,7 +117,7 @@ pub async fn build(
             .acquire_timeout(timeout)
             .connect_with(options)
             .await?;
-        migrator("TEXT").run(&pool).await?;
+        migrator("TEXT")?.run(&pool).await?;
         Ok(router(store(pool)?, settings)?)
     } else {
         Err(
@@ -119,7 +133,7 @@ where
     Account: lucia_sqlx::Columns<DB>,
     Device: lucia_sqlx::Columns<DB>,
 {
-    SqlxStore::with_tables(pool, migrator("TEXT").tables().clone())
+    SqlxStore::with_tables(pool, migrator("TEXT")?.tables().clone())
 }
 
 /// The router for any store (the tests use it directly).
@@ -147,6 +161,15 @@ pub fn router<S: DemoStore>(store: S, settings: &Settings) -> lucia::Result<Rout
             },
             MemoryThrottle::new(),
         ),
+        second_factor: Throttle::new(
+            "two-factor",
+            Limit::Backoff {
+                free: 5,
+                base: time::Duration::minutes(15),
+                max: time::Duration::HOUR,
+            },
+            MemoryThrottle::new(),
+        ),
     });
     Ok(Router::new()
         .route("/", get(home::<S>))
@@ -157,6 +180,13 @@ pub fn router<S: DemoStore>(store: S, settings: &Settings) -> lucia::Result<Rout
         .route("/settings/sessions/revoke", post(revoke::<S>))
         .route("/settings/sessions/revoke-others", post(revoke_others::<S>))
         .route("/api/me", get(api_me::<S>))
+        .route(
+            "/2fa",
+            get(second_factor_page::<S>).post(second_factor::<S>),
+        )
+        .route("/settings/2fa", get(two_factor_settings::<S>))
+        .route("/settings/2fa/enable", post(enable_two_factor::<S>))
+        .route("/settings/2fa/disable", post(disable_two_factor::<S>))
         .route(
             "/style.css",
             get(|| async { ([("content-type", "text/css")], pages::STYLE) }),
@@ -202,11 +232,17 @@ fn unavailable() -> Response {
 
 async fn home<S: DemoStore>(MaybeAuth(auth): MaybeAuth<S>) -> Response {
     match auth {
+        Some(auth) if !auth.session.attributes.two_factor_verified => html(
+            StatusCode::OK,
+            "Two-factor authentication",
+            None,
+            r#"<p>One more step: <a href="/2fa">enter the code from your authenticator app</a>.</p>"#,
+        ),
         Some(auth) => {
             let email = &auth.user.attributes.email;
             let body = format!(
                 r#"<p>You are signed in as <strong>{}</strong>.</p>
-<p><a href="/settings/sessions">Your sessions</a> · <a href="/api/me">/api/me</a></p>
+<p><a href="/settings/sessions">Your sessions</a> · <a href="/settings/2fa">Two-factor authentication</a> · <a href="/api/me">/api/me</a></p>
 <form method="post" action="/logout"><button type="submit">Log out</button></form>"#,
                 escape(email)
             );
@@ -268,6 +304,7 @@ fn device(headers: &HeaderMap, ip: &str) -> Device {
     Device {
         user_agent,
         ip: Some(ip.to_owned()),
+        two_factor_verified: true,
     }
 }
 
@@ -397,7 +434,14 @@ async fn login<S: DemoStore>(
             if app.accounts.reset(&account_key).await.is_err() {
                 return unavailable();
             }
-            match control.sign_in(&key.user_id, device(&headers, &ip)).await {
+            // With two-factor on, the new session is "pending" until a code is entered.
+            let Ok(two_factor) = lucia.two_factor_enabled(&key.user_id).await else {
+                return unavailable();
+            };
+            let mut attributes = device(&headers, &ip);
+            attributes.two_factor_verified = !two_factor;
+            match control.sign_in(&key.user_id, attributes).await {
+                Ok(_) if two_factor => Redirect::to("/2fa").into_response(),
                 Ok(_) => Redirect::to("/").into_response(),
                 Err(_) => unavailable(),
             }
@@ -442,6 +486,9 @@ async fn sessions<S: DemoStore>(
     PageAuth(auth): PageAuth<S>,
     control: SessionControl<S>,
 ) -> Response {
+    if let Some(pending) = second_factor_pending(&auth) {
+        return pending;
+    }
     let lucia = control.lucia();
     let Ok(mut sessions) = lucia.get_all_user_sessions(&auth.user.id).await else {
         return unavailable();
@@ -492,6 +539,9 @@ async fn revoke<S: DemoStore>(
     control: SessionControl<S>,
     Form(form): Form<RevokeForm>,
 ) -> Response {
+    if let Some(pending) = second_factor_pending(&auth) {
+        return pending;
+    }
     if form.session_id == auth.session.id {
         return match control.sign_out().await {
             Ok(()) => Redirect::to("/").into_response(),
@@ -521,6 +571,9 @@ async fn revoke_others<S: DemoStore>(
     PageAuth(auth): PageAuth<S>,
     control: SessionControl<S>,
 ) -> Response {
+    if let Some(pending) = second_factor_pending(&auth) {
+        return pending;
+    }
     let lucia = control.lucia();
     let Ok(sessions) = lucia.get_all_user_sessions(&auth.user.id).await else {
         return unavailable();
@@ -533,7 +586,7 @@ async fn revoke_others<S: DemoStore>(
     Redirect::to("/settings/sessions").into_response()
 }
 
-async fn api_me<S: DemoStore>(auth: Auth<S>) -> Json<serde_json::Value> {
+async fn api_me<S: DemoStore>(VerifiedAuth(auth): VerifiedAuth<S>) -> Json<serde_json::Value> {
     Json(serde_json::json!({ "id": auth.user.id, "email": auth.user.attributes.email }))
 }
 
@@ -583,5 +636,246 @@ mod tests {
             normalize_email(&format!("{}@example.com", "a".repeat(250))),
             None
         );
+    }
+}
+
+/// Pages for signed-in users send sessions still waiting for the second factor to `/2fa`.
+fn second_factor_pending<S: DemoStore>(auth: &Auth<S>) -> Option<Response> {
+    (!auth.session.attributes.two_factor_verified).then(|| Redirect::to("/2fa").into_response())
+}
+
+fn second_factor_form(error: Option<&str>) -> String {
+    let error = error.map_or_else(String::new, |e| {
+        format!(r#"<p class="error" role="alert">{}</p>"#, escape(e))
+    });
+    format!(
+        r#"{error}<form method="post" action="/2fa" class="card">
+<label>Code from your authenticator app <input name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="12"></label>
+<label>Or a recovery code <input name="recovery_code" autocomplete="off" maxlength="20"></label>
+<button type="submit">Continue</button>
+</form>"#
+    )
+}
+
+fn throttled(title: &str, body: &str, wait: lucia::throttle::RetryAfter) -> Response {
+    let mut response = html(StatusCode::TOO_MANY_REQUESTS, title, None, body);
+    if let Ok(value) = HeaderValue::from_str(&wait.seconds().to_string()) {
+        response.headers_mut().insert(RETRY_AFTER, value);
+    }
+    response
+}
+
+async fn second_factor_page<S: DemoStore>(PageAuth(auth): PageAuth<S>) -> Response {
+    if auth.session.attributes.two_factor_verified {
+        return Redirect::to("/").into_response();
+    }
+    html(
+        StatusCode::OK,
+        "Two-factor authentication",
+        None,
+        &second_factor_form(None),
+    )
+}
+
+#[derive(Deserialize, Default)]
+struct SecondFactorForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    recovery_code: String,
+}
+
+async fn second_factor<S: DemoStore>(
+    State(app): State<Arc<App>>,
+    PageAuth(auth): PageAuth<S>,
+    control: SessionControl<S>,
+    Form(form): Form<SecondFactorForm>,
+) -> Response {
+    if auth.session.attributes.two_factor_verified {
+        return Redirect::to("/").into_response();
+    }
+    let lucia = control.lucia();
+    let now = lucia.now();
+    let key = keys::account(&auth.user.id);
+    match app.second_factor.check(&key, now).await {
+        Ok(Ok(())) => {}
+        Ok(Err(wait)) => {
+            let form = second_factor_form(Some(
+                "Too many wrong codes. Please wait before trying again.",
+            ));
+            return throttled("Two-factor authentication", &form, wait);
+        }
+        Err(_) => return unavailable(),
+    }
+    let verified = if form.code.trim().is_empty() {
+        lucia
+            .use_recovery_code(&auth.user.id, &form.recovery_code)
+            .await
+    } else {
+        lucia.verify_two_factor(&auth.user.id, &form.code).await
+    };
+    match verified {
+        Ok(()) => {
+            let mut session = auth.session;
+            if app.second_factor.reset(&key).await.is_err()
+                || lucia.mark_two_factor_verified(&mut session).await.is_err()
+            {
+                return unavailable();
+            }
+            Redirect::to("/").into_response()
+        }
+        Err(Error::InvalidToken | Error::TwoFactorNotEnabled) => {
+            if app.second_factor.hit(&key, now).await.is_err() {
+                return unavailable();
+            }
+            let form = second_factor_form(Some(
+                "That code is not valid. Try the next one from your app.",
+            ));
+            html(
+                StatusCode::BAD_REQUEST,
+                "Two-factor authentication",
+                None,
+                &form,
+            )
+        }
+        Err(_) => unavailable(),
+    }
+}
+
+async fn two_factor_settings<S: DemoStore>(
+    PageAuth(auth): PageAuth<S>,
+    control: SessionControl<S>,
+) -> Response {
+    if let Some(pending) = second_factor_pending(&auth) {
+        return pending;
+    }
+    let lucia = control.lucia();
+    let email = &auth.user.attributes.email;
+    match lucia.two_factor_enabled(&auth.user.id).await {
+        Ok(true) => html(
+            StatusCode::OK,
+            "Two-factor authentication",
+            Some(email),
+            r#"<p>Two-factor authentication is <strong>on</strong>.</p>
+<form method="post" action="/settings/2fa/disable" class="card">
+<label>Current code <input name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="12" required></label>
+<button type="submit" class="secondary">Turn off</button>
+</form>"#,
+        ),
+        Ok(false) => {
+            // A fresh secret, not yet confirmed, each time this page is shown.
+            let Ok(uri) = lucia
+                .begin_two_factor(&auth.user.id, "lucia demo", email)
+                .await
+            else {
+                return unavailable();
+            };
+            let lucia::otp::Otp::Totp(totp) = uri.otp() else {
+                return unavailable();
+            };
+            let qr = uri.to_qr_svg().unwrap_or_default();
+            let body = format!(
+                r#"<p>Scan this code with your authenticator app, or type the key below, then enter the code it shows.</p>
+<div class="qr" role="img" aria-label="QR code of the two-factor key">{qr}</div>
+<p>Key: <code id="totp-secret">{secret}</code></p>
+<form method="post" action="/settings/2fa/enable" class="card">
+<label>Code <input name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="12" required></label>
+<button type="submit">Turn on</button>
+</form>"#,
+                secret = escape(&totp.secret().expose_base32()),
+            );
+            html(
+                StatusCode::OK,
+                "Two-factor authentication",
+                Some(email),
+                &body,
+            )
+        }
+        Err(_) => unavailable(),
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct CodeForm {
+    #[serde(default)]
+    code: String,
+}
+
+async fn enable_two_factor<S: DemoStore>(
+    PageAuth(auth): PageAuth<S>,
+    control: SessionControl<S>,
+    Form(form): Form<CodeForm>,
+) -> Response {
+    if let Some(pending) = second_factor_pending(&auth) {
+        return pending;
+    }
+    let email = &auth.user.attributes.email;
+    match control
+        .lucia()
+        .confirm_two_factor(&auth.user.id, &form.code)
+        .await
+    {
+        Ok(codes) => {
+            let list: String = codes
+                .iter()
+                .map(|c| format!("<li><code>{}</code></li>", escape(c)))
+                .collect();
+            let body = format!(
+                r#"<p>Two-factor authentication is on. Keep these recovery codes somewhere safe: each works once if you lose your device. They are shown only now.</p>
+<ul class="recovery">{list}</ul>
+<p><a href="/">Done</a></p>"#
+            );
+            html(StatusCode::OK, "Recovery codes", Some(email), &body)
+        }
+        Err(Error::InvalidToken | Error::TwoFactorNotEnabled) => html(
+            StatusCode::BAD_REQUEST,
+            "Two-factor authentication",
+            Some(email),
+            r#"<p class="error" role="alert">That code is not valid. <a href="/settings/2fa">Start again</a>.</p>"#,
+        ),
+        Err(_) => unavailable(),
+    }
+}
+
+async fn disable_two_factor<S: DemoStore>(
+    State(app): State<Arc<App>>,
+    PageAuth(auth): PageAuth<S>,
+    control: SessionControl<S>,
+    Form(form): Form<CodeForm>,
+) -> Response {
+    if let Some(pending) = second_factor_pending(&auth) {
+        return pending;
+    }
+    let lucia = control.lucia();
+    let now = lucia.now();
+    let key = keys::account(&auth.user.id);
+    match app.second_factor.check(&key, now).await {
+        Ok(Ok(())) => {}
+        Ok(Err(wait)) => {
+            return throttled(
+                "Two-factor authentication",
+                "<p>Too many wrong codes.</p>",
+                wait,
+            );
+        }
+        Err(_) => return unavailable(),
+    }
+    match lucia.verify_two_factor(&auth.user.id, &form.code).await {
+        Ok(()) => match lucia.disable_two_factor(&auth.user.id).await {
+            Ok(()) => Redirect::to("/settings/2fa").into_response(),
+            Err(_) => unavailable(),
+        },
+        Err(Error::InvalidToken | Error::TwoFactorNotEnabled) => {
+            if app.second_factor.hit(&key, now).await.is_err() {
+                return unavailable();
+            }
+            html(
+                StatusCode::BAD_REQUEST,
+                "Two-factor authentication",
+                Some(&auth.user.attributes.email),
+                r#"<p class="error" role="alert">That code is not valid. <a href="/settings/2fa">Back</a>.</p>"#,
+            )
+        }
+        Err(_) => unavailable(),
     }
 }

@@ -16,6 +16,17 @@ pub struct Device {
     pub user_agent: String,
     /// The client's IP address at sign-in.
     pub ip: Option<String>,
+    /// Whether the session passed the second factor (always, for users without one).
+    pub two_factor_verified: bool,
+}
+
+impl lucia::two_factor::TwoFactorSession for Device {
+    fn two_factor_verified(&self) -> bool {
+        self.two_factor_verified
+    }
+    fn set_two_factor_verified(&mut self, verified: bool) {
+        self.two_factor_verified = verified;
+    }
 }
 
 macro_rules! columns {
@@ -34,17 +45,19 @@ macro_rules! columns {
         }
 
         impl Columns<$db> for Device {
-            const COLUMNS: &'static [&'static str] = &["user_agent", "ip"];
+            const COLUMNS: &'static [&'static str] = &["user_agent", "ip", "two_factor_verified"];
             fn bind<'q>(&'q self, query: Query<'q, $db>) -> Query<'q, $db> {
                 query
                     .bind(self.user_agent.as_str())
                     .bind(self.ip.as_deref())
+                    .bind(self.two_factor_verified)
             }
             fn decode(row: &<$db as sqlx::Database>::Row, first: usize) -> sqlx::Result<Self> {
                 use sqlx::Row;
                 Ok(Self {
                     user_agent: row.try_get(first)?,
                     ip: row.try_get(first + 1)?,
+                    two_factor_verified: row.try_get(first + 2)?,
                 })
             }
         }
@@ -57,14 +70,20 @@ columns!(sqlx::MySql);
 
 /// The demo's tables (prefixed, so the demo can share a database with other apps) and
 /// columns. `text` is the dialect's indexable text type.
-pub fn migrator(text: &str) -> Migrator {
+pub fn migrator(text: &str) -> lucia::Result<Migrator> {
     let tables = Tables::new("demo_users", "demo_keys", "demo_sessions")
         .and_then(|t| t.migrations("demo_migrations"))
         .and_then(|t| t.tokens("demo_tokens"))
-        .and_then(|t| t.two_factor("demo_two_factor", "demo_recovery_codes"))
-        .unwrap_or_default();
+        .and_then(|t| t.two_factor("demo_two_factor", "demo_recovery_codes"))?;
     Migrator::new(tables)
         .user_column(format!("email {text} NOT NULL UNIQUE"))
         .session_column("user_agent TEXT NOT NULL")
         .session_column("ip TEXT")
+        // Added after the first release of the demo: an app migration, so existing databases
+        // get the column too.
+        .app_migration(
+            1000,
+            "two-factor verified flag on sessions",
+            ["ALTER TABLE demo_sessions ADD COLUMN two_factor_verified BOOLEAN NOT NULL DEFAULT TRUE"],
+        )
 }

@@ -105,4 +105,6 @@ form.inline { display: inline; }
 table { width: 100%; border-collapse: collapse; background: var(--card); }
 th, td { text-align: left; padding: .5rem; border-bottom: 1px solid #e3e6ef; vertical-align: top; }
 .current { font-weight: 700; color: var(--accent); }
+.qr svg { width: 14rem; height: 14rem; background: #fff; }
+.recovery { columns: 2; font-size: 1.1rem; }
 "#;

@@ -608,3 +608,183 @@ async fn runs_on_postgres_and_mariadb() {
         );
     }
 }
+
+fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
+    let from = text
+        .find(start)
+        .unwrap_or_else(|| panic!("{start} not in page"))
+        + start.len();
+    let to = text[from..].find(end).unwrap() + from;
+    &text[from..to]
+}
+
+/// Two-factor end to end: enrol with the key shown on the page, sign in with a code (a replay
+/// is refused), sign in with a recovery code (single use), and wrong codes get throttled.
+#[tokio::test]
+async fn two_factor_enrol_sign_in_recover_and_throttle() {
+    use lucia::otp::{Secret, Totp};
+    let demo = start(false).await;
+    let cookie = demo
+        .sign_up("ada@example.com", "correct+horse+battery")
+        .await;
+    let page = demo
+        .get("/settings/2fa", Some(&cookie))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("<svg"), "the QR code is shown inline");
+    let totp = Totp::new(
+        Secret::from_base32(between(&page, r#"<code id="totp-secret">"#, "</code>")).unwrap(),
+    );
+    let step = totp.step(time::OffsetDateTime::now_utc());
+
+    let wrong = demo
+        .post("/settings/2fa/enable", Some(&cookie), "code=12345")
+        .await;
+    assert_eq!(wrong.status(), StatusCode::BAD_REQUEST);
+    let enabled = demo
+        .post(
+            "/settings/2fa/enable",
+            Some(&cookie),
+            &format!("code={}", totp.generate_for_step(step)),
+        )
+        .await;
+    assert_eq!(enabled.status(), StatusCode::OK);
+    let page = enabled.text().await.unwrap();
+    let codes: Vec<String> = page
+        .split("<li><code>")
+        .skip(1)
+        .map(|part| part.split("</code>").next().unwrap().to_owned())
+        .collect();
+    assert_eq!(codes.len(), 10, "ten recovery codes shown once");
+    assert!(
+        demo.get("/settings/2fa", Some(&cookie))
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("<strong>on</strong>")
+    );
+
+    // Password sign-in now leads to /2fa; the session does not count yet.
+    let login = demo
+        .log_in("ada@example.com", "correct+horse+battery")
+        .await;
+    assert_eq!(login.headers().get(LOCATION).unwrap(), "/2fa");
+    let pending = cookie_pair(&session_cookie(&login).unwrap());
+    assert_eq!(
+        demo.get("/api/me", Some(&pending)).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        demo.get("/settings/sessions", Some(&pending))
+            .await
+            .headers()
+            .get(LOCATION)
+            .unwrap(),
+        "/2fa"
+    );
+    assert!(
+        demo.get("/", Some(&pending))
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains(r#"href="/2fa""#)
+    );
+
+    let replay = demo
+        .post(
+            "/2fa",
+            Some(&pending),
+            &format!("code={}", totp.generate_for_step(step)),
+        )
+        .await;
+    assert_eq!(
+        replay.status(),
+        StatusCode::BAD_REQUEST,
+        "the code used to enrol cannot be replayed"
+    );
+    let next = demo
+        .post(
+            "/2fa",
+            Some(&pending),
+            &format!("code={}", totp.generate_for_step(step + 1)),
+        )
+        .await;
+    assert_eq!(next.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        demo.get("/api/me", Some(&pending)).await.status(),
+        StatusCode::OK,
+        "verified now"
+    );
+
+    // A recovery code works once.
+    let second = cookie_pair(
+        &session_cookie(
+            &demo
+                .log_in("ada@example.com", "correct+horse+battery")
+                .await,
+        )
+        .unwrap(),
+    );
+    let recovered = demo
+        .post(
+            "/2fa",
+            Some(&second),
+            &format!("recovery_code={}", codes[0].to_uppercase()),
+        )
+        .await;
+    assert_eq!(recovered.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        demo.get("/api/me", Some(&second)).await.status(),
+        StatusCode::OK
+    );
+    let third = cookie_pair(
+        &session_cookie(
+            &demo
+                .log_in("ada@example.com", "correct+horse+battery")
+                .await,
+        )
+        .unwrap(),
+    );
+    let reused = demo
+        .post("/2fa", Some(&third), &format!("recovery_code={}", codes[0]))
+        .await;
+    assert_eq!(
+        reused.status(),
+        StatusCode::BAD_REQUEST,
+        "recovery codes are single use"
+    );
+
+    // Wrong codes: five more are tolerated, then the account waits.
+    for _ in 0..5 {
+        let wrong = demo.post("/2fa", Some(&third), "code=000000").await;
+        assert_eq!(wrong.status(), StatusCode::BAD_REQUEST);
+    }
+    let locked = demo
+        .post("/2fa", Some(&third), &format!("recovery_code={}", codes[1]))
+        .await;
+    assert_eq!(
+        locked.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "throttled even with a right code"
+    );
+    let retry: u64 = locked
+        .headers()
+        .get("retry-after")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        (800..=900).contains(&retry),
+        "about 15 minutes, got {retry}"
+    );
+    assert_eq!(
+        demo.get("/api/me", Some(&third)).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
