@@ -13,11 +13,15 @@
 //! | `GET /settings/sessions` | the user's sessions; `POST /settings/sessions/revoke` (`session_id`), `POST /settings/sessions/revoke-others` |
 //! | `GET /api/me` | `{"id", "email"}` for a session cookie or `Authorization: Bearer`; 401 JSON otherwise (also while the second factor is pending) |
 //! | `GET /settings/2fa`, `POST /settings/2fa/enable` (`code`), `POST /settings/2fa/disable` (`code`) | TOTP enrolment with an inline QR code and the key; ten recovery codes shown once |
+//! | `GET /forgot-password`, `POST /forgot-password` (`email`) | the same answer whether or not the address has an account; mails throttled (3 per address, then one per 10 minutes; 10 requests per client a minute) |
+//! | `GET /reset-password/{token}`, `POST /reset-password/{token}` (`password`) | `Referrer-Policy: no-referrer`; policy checked before the link is used; success signs out every session |
+//! | `GET /dev/mailbox` | development only: the mails the demo sent, newest first |
 //! | `GET /2fa`, `POST /2fa` (`code` or `recovery_code`) | the second step of signing in when two-factor is on; wrong codes are throttled (5 free, then 15 minutes doubling up to an hour: 429 + `Retry-After`) |
 //!
 //! Every non-safe request passes lucia's origin check (403 otherwise).
 #![forbid(unsafe_code)]
 
+pub mod mail;
 pub mod model;
 pub mod pages;
 
@@ -54,6 +58,7 @@ use crate::pages::{credentials_form, escape, layout};
 pub trait DemoStore:
     AuthStore<UserAttributes = Account, SessionAttributes = Device>
     + lucia::two_factor::TwoFactorStore
+    + lucia::one_time::TokenStore
     + Send
     + Sync
     + 'static
@@ -62,6 +67,7 @@ pub trait DemoStore:
 impl<T> DemoStore for T where
     T: AuthStore<UserAttributes = Account, SessionAttributes = Device>
         + lucia::two_factor::TwoFactorStore
+        + lucia::one_time::TokenStore
         + Send
         + Sync
         + 'static
@@ -83,6 +89,11 @@ struct App {
     accounts: Throttle<MemoryThrottle>,
     /// Failed sign-ins per client address.
     addresses: Throttle<MemoryThrottle>,
+    /// Password-reset mails per address asked for, and requests per client address.
+    reset_mails: Throttle<MemoryThrottle>,
+    reset_requests: Throttle<MemoryThrottle>,
+    /// The development mailbox.
+    mailbox: mail::DevMailbox,
     /// Wrong two-factor codes per user: 5 free, then 15 minutes doubling up to an hour.
     second_factor: Throttle<MemoryThrottle>,
 }
@@ -161,6 +172,23 @@ pub fn router<S: DemoStore>(store: S, settings: &Settings) -> lucia::Result<Rout
             },
             MemoryThrottle::new(),
         ),
+        reset_mails: Throttle::new(
+            "reset-mail",
+            Limit::TokenBucket {
+                capacity: 3,
+                refill: time::Duration::minutes(10),
+            },
+            MemoryThrottle::new(),
+        ),
+        reset_requests: Throttle::new(
+            "reset-request",
+            Limit::TokenBucket {
+                capacity: 10,
+                refill: time::Duration::minutes(1),
+            },
+            MemoryThrottle::new(),
+        ),
+        mailbox: mail::DevMailbox::default(),
         second_factor: Throttle::new(
             "two-factor",
             Limit::Backoff {
@@ -184,6 +212,15 @@ pub fn router<S: DemoStore>(store: S, settings: &Settings) -> lucia::Result<Rout
             "/2fa",
             get(second_factor_page::<S>).post(second_factor::<S>),
         )
+        .route(
+            "/forgot-password",
+            get(forgot_password_page).post(forgot_password::<S>),
+        )
+        .route(
+            "/reset-password/{token}",
+            get(reset_password_page).post(reset_password::<S>),
+        )
+        .route("/dev/mailbox", get(mailbox))
         .route("/settings/2fa", get(two_factor_settings::<S>))
         .route("/settings/2fa/enable", post(enable_two_factor::<S>))
         .route("/settings/2fa/disable", post(disable_two_factor::<S>))
@@ -206,7 +243,9 @@ async fn security_headers(mut response: Response) -> Response {
     );
     headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    headers.insert(REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    headers
+        .entry(REFERRER_POLICY)
+        .or_insert(HeaderValue::from_static("same-origin"));
     headers
         .entry(CACHE_CONTROL)
         .or_insert(HeaderValue::from_static("no-store"));
@@ -878,4 +917,186 @@ async fn disable_two_factor<S: DemoStore>(
         }
         Err(_) => unavailable(),
     }
+}
+
+async fn forgot_password_page() -> Response {
+    html(
+        StatusCode::OK,
+        "Forgot your password?",
+        None,
+        &email_form(None),
+    )
+}
+
+fn email_form(message: Option<&str>) -> String {
+    let message = message.map_or_else(String::new, |m| {
+        format!(r#"<p role="status">{}</p>"#, escape(m))
+    });
+    format!(
+        r#"{message}<form method="post" action="/forgot-password" class="card">
+<label>Email <input type="email" name="email" required autocomplete="email" maxlength="255"></label>
+<button type="submit">Send a reset link</button>
+</form>"#
+    )
+}
+
+#[derive(Deserialize, Default)]
+struct EmailForm {
+    #[serde(default)]
+    email: String,
+}
+
+/// The same answer whether or not the address has an account; mails are throttled per
+/// address asked for and per client.
+async fn forgot_password<S: DemoStore>(
+    State(app): State<Arc<App>>,
+    control: SessionControl<S>,
+    connect: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    Form(form): Form<EmailForm>,
+) -> Response {
+    let lucia = control.lucia();
+    let now = lucia.now();
+    let email = normalize_email(&form.email).unwrap_or_default();
+    let (mail_key, client_key) = (
+        keys::account(&email),
+        keys::address(&client_ip(connect.as_ref())),
+    );
+    match (
+        app.reset_mails.hit(&mail_key, now).await,
+        app.reset_requests.hit(&client_key, now).await,
+    ) {
+        (Ok(Ok(())), Ok(Ok(()))) => {}
+        (Ok(Err(wait)), _) | (_, Ok(Err(wait))) => {
+            let body = email_form(Some(
+                "Too many requests. Please wait before asking for another link.",
+            ));
+            return throttled("Forgot your password?", &body, wait);
+        }
+        _ => return unavailable(),
+    }
+    if !email.is_empty() {
+        match lucia.request_password_reset(&email).await {
+            Ok(Some(link)) => {
+                let host = headers
+                    .get("host")
+                    .and_then(|h| h.to_str().ok())
+                    .unwrap_or("127.0.0.1:3000");
+                let body = format!(
+                    "Someone asked to reset the password of your account. If it was you, open\n\nhttp://{host}/reset-password/{}\n\nwithin an hour. If not, ignore this mail.",
+                    link.expose_secret()
+                );
+                app.mailbox.send(&email, "Reset your password", body);
+            }
+            Ok(None) => {}
+            Err(_) => return unavailable(),
+        }
+    }
+    html(
+        StatusCode::OK,
+        "Check your mail",
+        None,
+        "<p>If an account exists for that address, we sent it a link to reset the password. The link works once, for an hour.</p>",
+    )
+}
+
+fn no_referrer(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    response
+}
+
+fn reset_form(token: &str, error: Option<&str>) -> String {
+    let error = error.map_or_else(String::new, |e| {
+        format!(r#"<p class="error" role="alert">{}</p>"#, escape(e))
+    });
+    format!(
+        r#"{error}<form method="post" action="/reset-password/{token}" class="card">
+<label>New password <input type="password" name="password" required minlength="8" maxlength="256" autocomplete="new-password"></label>
+<button type="submit">Set the new password</button>
+</form>"#,
+        token = escape(token),
+    )
+}
+
+async fn reset_password_page(axum::extract::Path(token): axum::extract::Path<String>) -> Response {
+    no_referrer(html(
+        StatusCode::OK,
+        "Choose a new password",
+        None,
+        &reset_form(&token, None),
+    ))
+}
+
+#[derive(Deserialize, Default)]
+struct PasswordForm {
+    #[serde(default)]
+    password: String,
+}
+
+async fn reset_password<S: DemoStore>(
+    axum::extract::Path(token): axum::extract::Path<String>,
+    control: SessionControl<S>,
+    Form(form): Form<PasswordForm>,
+) -> Response {
+    let again = |status, message: &str| {
+        no_referrer(html(
+            status,
+            "Choose a new password",
+            None,
+            &reset_form(&token, Some(message)),
+        ))
+    };
+    // Check the policy first: the token is consumed by the reset itself.
+    if let Err(reason) = lucia::password::PasswordPolicy::default().check(&form.password) {
+        return again(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &format!("Please choose another password: {reason}."),
+        );
+    }
+    match control.lucia().reset_password(&token, &form.password).await {
+        Ok(_) => match control.sign_out().await {
+            Ok(()) => no_referrer(Redirect::to("/login").into_response()),
+            Err(_) => unavailable(),
+        },
+        Err(Error::InvalidToken | Error::TokenExpired) => no_referrer(html(
+            StatusCode::BAD_REQUEST,
+            "Link not valid",
+            None,
+            r#"<p>This link is invalid, used or expired. <a href="/forgot-password">Ask for a new one</a>.</p>"#,
+        )),
+        Err(Error::PasswordPolicy(reason)) => again(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &format!("Please choose another password: {reason}."),
+        ),
+        Err(_) => unavailable(),
+    }
+}
+
+/// Development only: the mails the demo "sent", newest first.
+async fn mailbox(State(app): State<Arc<App>>) -> Response {
+    let mut body = String::from(
+        r#"<p class="error">Development mailbox: every mail the demo sends is shown here, to anyone.</p>"#,
+    );
+    for mail in app.mailbox.messages() {
+        let linked: String = escape(&mail.body)
+            .split_whitespace()
+            .map(|word| {
+                if word.starts_with("http://") || word.starts_with("https://") {
+                    format!(r#"<a href="{word}">{word}</a>"#)
+                } else {
+                    word.to_owned()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+        body.push_str(&format!(
+            r#"<article class="card"><p><strong>{}</strong> to {} · {}</p><p>{linked}</p></article>"#,
+            escape(&mail.subject),
+            escape(&mail.to),
+            format_time(mail.sent_at),
+        ));
+    }
+    html(StatusCode::OK, "Mailbox", None, &body)
 }

@@ -78,7 +78,7 @@ pub fn credentials_form(action: &str, button: &str, error: Option<&str>, email: 
     if action == "/signup" {
         body.push_str(r#"<p>Already have an account? <a href="/login">Log in</a>.</p>"#);
     } else {
-        body.push_str(r#"<p>New here? <a href="/signup">Sign up</a>.</p>"#);
+        body.push_str(r#"<p>New here? <a href="/signup">Sign up</a>. Forgot your password? <a href="/forgot-password">Reset it</a>.</p>"#);
     }
     body
 }

@@ -788,3 +788,99 @@ async fn two_factor_enrol_sign_in_recover_and_throttle() {
         StatusCode::UNAUTHORIZED
     );
 }
+
+/// Forgot password → the mailed link (development mailbox) → a new password → every old
+/// session signed out; the same answer for unknown addresses; single use; issuance throttled.
+#[tokio::test]
+async fn password_reset_through_the_dev_mailbox() {
+    let demo = start(false).await;
+    let old = demo
+        .sign_up("ada@example.com", "correct+horse+battery")
+        .await;
+    assert_eq!(
+        demo.get("/forgot-password", None).await.status(),
+        StatusCode::OK
+    );
+
+    let unknown = demo
+        .post("/forgot-password", None, "email=nobody%40example.com")
+        .await;
+    assert_eq!(unknown.status(), StatusCode::OK);
+    let unknown_page = unknown.text().await.unwrap();
+    let known = demo
+        .post("/forgot-password", None, "email=Ada%40Example.com")
+        .await;
+    assert_eq!(known.status(), StatusCode::OK);
+    assert_eq!(
+        known.text().await.unwrap(),
+        unknown_page,
+        "the answer does not reveal accounts"
+    );
+
+    let mailbox = demo.get("/dev/mailbox", None).await.text().await.unwrap();
+    assert_eq!(
+        mailbox.matches("<article").count(),
+        1,
+        "only the real account got a mail"
+    );
+    let link = format!("http{}", between(&mailbox, r#"<a href="http"#, r#"">"#));
+    let path = link
+        .split_once("127.0.0.1")
+        .map(|(_, rest)| rest.split_once('/').unwrap().1)
+        .unwrap();
+    let path = format!("/{path}");
+    assert!(path.starts_with("/reset-password/"), "{path}");
+
+    let page = demo.get(&path, None).await;
+    assert_eq!(
+        page.headers().get("referrer-policy").unwrap(),
+        "no-referrer"
+    );
+    let weak = demo.post(&path, None, "password=password1").await;
+    assert_eq!(
+        weak.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "policy first; the link still works"
+    );
+    let done = demo
+        .post(&path, None, "password=a+new+long+passphrase")
+        .await;
+    assert_eq!(done.status(), StatusCode::SEE_OTHER);
+    assert_eq!(done.headers().get(LOCATION).unwrap(), "/login");
+    assert_eq!(
+        demo.get("/api/me", Some(&old)).await.status(),
+        StatusCode::UNAUTHORIZED,
+        "old sessions are gone"
+    );
+    assert_eq!(
+        demo.log_in("ada@example.com", "a+new+long+passphrase")
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        demo.log_in("ada@example.com", "correct+horse+battery")
+            .await
+            .status(),
+        StatusCode::BAD_REQUEST
+    );
+    let reused = demo
+        .post(&path, None, "password=another+long+passphrase")
+        .await;
+    assert_eq!(reused.status(), StatusCode::BAD_REQUEST, "single use");
+
+    // Mails per address are throttled (3, then one per 10 minutes).
+    for _ in 0..2 {
+        assert_eq!(
+            demo.post("/forgot-password", None, "email=ada%40example.com")
+                .await
+                .status(),
+            StatusCode::OK
+        );
+    }
+    let throttled = demo
+        .post("/forgot-password", None, "email=ada%40example.com")
+        .await;
+    assert_eq!(throttled.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(throttled.headers().get("retry-after").is_some());
+}
