@@ -21,3 +21,4 @@ command -v node >/dev/null 2>&1 || { echo "wasm-test: Node.js is required" >&2; 
 
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
 cargo test -p lucia --target wasm32-unknown-unknown --test wasm "$@"
+cargo test -p lucia-wasm-edge --target wasm32-unknown-unknown --test node "$@"
