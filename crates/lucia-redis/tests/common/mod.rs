@@ -73,14 +73,26 @@ pub async fn cluster<A>(test: &str) -> Option<Cluster<A>> {
         .map(str::trim)
         .filter(|u| !u.is_empty())
         .collect();
-    let conn = lucia_redis::connect_cluster(&nodes)
-        .await
-        .unwrap_or_else(|err| {
-            panic!("{test}: cannot connect to LUCIA_REDIS_CLUSTER_URLS={urls}: {err}")
-        });
+    // These tests check consistency under heavy concurrency on a small (2-core) machine, not
+    // latency: a generous response timeout keeps a scheduling hiccup from failing them. The
+    // outage tests keep the library's short defaults.
+    let patient = std::time::Duration::from_secs(15);
+    let conn = redis::cluster::ClusterClientBuilder::new(
+        nodes.iter().map(|n| n.to_string()).collect::<Vec<_>>(),
+    )
+    .connection_timeout(patient)
+    .response_timeout(patient)
+    .build()
+    .unwrap_or_else(|err| panic!("{test}: bad LUCIA_REDIS_CLUSTER_URLS={urls}: {err}"))
+    .get_async_connection()
+    .await
+    .unwrap_or_else(|err| {
+        panic!("{test}: cannot connect to LUCIA_REDIS_CLUSTER_URLS={urls}: {err}")
+    });
     Some(
         RedisSessionStore::new(conn)
             .with_prefix(unique_prefix(test))
-            .expect("valid prefix"),
+            .expect("valid prefix")
+            .with_timeout(patient),
     )
 }
