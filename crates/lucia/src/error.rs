@@ -63,7 +63,7 @@ pub enum Error {
     /// Two-factor authentication is not set up (or not confirmed) for this user.
     #[error("two-factor authentication is not enabled for this user")]
     TwoFactorNotEnabled,
-    /// A new password breaks the password policy (too short, too long).
+    /// A new password breaks the password policy (too short, too long, or a common leaked password).
     #[error("password rejected: {0}")]
     PasswordPolicy(#[from] PasswordPolicyError),
     /// A stored password hash is in no format this hasher can verify.
