@@ -154,8 +154,9 @@ pub struct Validated<SA, UA> {
 
 impl<S> Lucia<S> {
     /// A `Lucia` over `store` with the defaults: 30-day sliding sessions, Argon2id with
-    /// OWASP's parameters, passwords of 8 characters to 256 bytes and not among the 30 000 most common, hashing run inline (install
-    /// an [`Offload`] to move it off your executor), the system clock.
+    /// OWASP's parameters, passwords of 8 characters to 256 bytes and not among the 30 000
+    /// most common, hashing run inline (install an [`Offload`] to move it off your executor),
+    /// the system clock.
     pub fn new(store: S) -> Self {
         Self {
             store,
