@@ -237,6 +237,11 @@ impl<S> Lucia<S> {
         &self.config.policy
     }
 
+    /// The policy new passwords must meet (check it before consuming a reset link, say).
+    pub fn password_policy(&self) -> &PasswordPolicy {
+        &self.config.password_policy
+    }
+
     /// The session cookie's configuration.
     pub fn session_cookie_config(&self) -> &SessionCookie {
         &self.config.cookie

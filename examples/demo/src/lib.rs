@@ -447,21 +447,12 @@ async fn login<S: DemoStore>(
         _ => return unavailable(),
     };
     if let Err(wait) = checks {
-        let mut response = html(
-            StatusCode::TOO_MANY_REQUESTS,
+        let message = Some("Too many attempts. Please wait a moment and try again.");
+        return throttled(
             "Log in",
-            None,
-            &credentials_form(
-                "/login",
-                "Log in",
-                Some("Too many attempts. Please wait a moment and try again."),
-                &form.email,
-            ),
+            &credentials_form("/login", "Log in", message, &form.email),
+            wait,
         );
-        if let Ok(value) = HeaderValue::from_str(&wait.seconds().to_string()) {
-            response.headers_mut().insert(RETRY_AFTER, value);
-        }
-        return response;
     }
     let key = if email.is_empty() {
         Err(Error::UnknownKey)
@@ -1040,22 +1031,22 @@ async fn reset_password<S: DemoStore>(
     control: SessionControl<S>,
     Form(form): Form<PasswordForm>,
 ) -> Response {
-    let again = |status, message: &str| {
+    let weak = |reason: lucia::password::PasswordPolicyError| {
+        let message = format!("Please choose another password: {reason}.");
+        let form = reset_form(&token, Some(&message));
         no_referrer(html(
-            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
             "Choose a new password",
             None,
-            &reset_form(&token, Some(message)),
+            &form,
         ))
     };
+    let lucia = control.lucia();
     // Check the policy first: the token is consumed by the reset itself.
-    if let Err(reason) = lucia::password::PasswordPolicy::default().check(&form.password) {
-        return again(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &format!("Please choose another password: {reason}."),
-        );
+    if let Err(reason) = lucia.password_policy().check(&form.password) {
+        return weak(reason);
     }
-    match control.lucia().reset_password(&token, &form.password).await {
+    match lucia.reset_password(&token, &form.password).await {
         Ok(_) => match control.sign_out().await {
             Ok(()) => no_referrer(Redirect::to("/login").into_response()),
             Err(_) => unavailable(),
@@ -1066,10 +1057,7 @@ async fn reset_password<S: DemoStore>(
             None,
             r#"<p>This link is invalid, used or expired. <a href="/forgot-password">Ask for a new one</a>.</p>"#,
         )),
-        Err(Error::PasswordPolicy(reason)) => again(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &format!("Please choose another password: {reason}."),
-        ),
+        Err(Error::PasswordPolicy(reason)) => weak(reason),
         Err(_) => unavailable(),
     }
 }
