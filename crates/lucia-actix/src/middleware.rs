@@ -168,10 +168,10 @@ where
                 login_path: Arc::from(policy.login_path.as_str()),
             });
             let mut response = service.call(request).await?;
-            if let Some(cookie) = auth.response_cookie(&lucia, handle.take_change()) {
-                if let Ok(value) = HeaderValue::from_str(&cookie.to_string()) {
-                    response.headers_mut().append(SET_COOKIE, value);
-                }
+            if let Some(cookie) = auth.response_cookie(&lucia, handle.take_change())
+                && let Ok(value) = HeaderValue::from_str(&cookie.to_string())
+            {
+                response.headers_mut().append(SET_COOKIE, value);
             }
             Ok(response.map_into_left_body())
         })

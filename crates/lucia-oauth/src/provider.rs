@@ -25,6 +25,9 @@ pub enum Pkce {
     None,
     /// `S256`: a 256-bit verifier, its SHA-256 as the challenge.
     S256,
+    /// `plain`: the verifier itself as the challenge. Only for providers that support nothing
+    /// better (MyAnimeList); it still binds the code to the flow cookie.
+    Plain,
 }
 
 /// How the provider sends the callback.
@@ -236,8 +239,15 @@ pub struct Provider {
     pub authorization_endpoint: Url,
     /// The token endpoint.
     pub token_endpoint: Url,
+    /// A separate endpoint for refresh requests (Figma), if not the token endpoint.
+    pub refresh_endpoint: Option<Url>,
     /// The revocation endpoint (RFC 7009), if the provider has one.
     pub revocation_endpoint: Option<Url>,
+    /// Extra form parameters of every token request (Withings' `action=requesttoken`).
+    pub token_params: Vec<(String, String)>,
+    /// JSON pointer of the token response within the token endpoint's answer, for providers
+    /// that wrap it (Withings: `/body`); `None` for the standard top-level object.
+    pub token_wrapper: Option<String>,
     /// Whether refresh tokens can be redeemed.
     pub refresh: bool,
     /// Scopes requested when the app asks for none.
@@ -274,7 +284,10 @@ impl Provider {
             name: name.into(),
             authorization_endpoint: parse_url(authorization)?,
             token_endpoint: parse_url(token)?,
+            refresh_endpoint: None,
             revocation_endpoint: None,
+            token_params: Vec::new(),
+            token_wrapper: None,
             refresh: false,
             default_scopes: Vec::new(),
             scope_separator: " ",
@@ -351,6 +364,25 @@ impl Provider {
         Ok(self)
     }
 
+    /// Sets a separate refresh endpoint (and declares refresh supported).
+    pub fn refresh_endpoint(mut self, url: &str) -> Result<Self> {
+        self.refresh_endpoint = Some(parse_url(url)?);
+        self.refresh = true;
+        Ok(self)
+    }
+
+    /// Adds a form parameter to every token request.
+    pub fn token_param(mut self, name: &str, value: &str) -> Self {
+        self.token_params.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sets where the token response sits within the token endpoint's answer.
+    pub fn token_wrapper(mut self, pointer: &str) -> Self {
+        self.token_wrapper = Some(pointer.into());
+        self
+    }
+
     /// Declares whether refresh tokens can be redeemed.
     pub fn refreshable(mut self, refresh: bool) -> Self {
         self.refresh = refresh;
@@ -399,7 +431,10 @@ impl Provider {
         };
         rebase(&mut self.authorization_endpoint)?;
         rebase(&mut self.token_endpoint)?;
-        if let Some(url) = &mut self.revocation_endpoint {
+        for url in [&mut self.refresh_endpoint, &mut self.revocation_endpoint]
+            .into_iter()
+            .flatten()
+        {
             rebase(url)?;
         }
         if let Some(oidc) = &mut self.oidc {
@@ -453,16 +488,16 @@ mod tests {
         .and_then(|p| p.revocation("https://id.x.test/revoke"))
         .and_then(|p| p.rebase("https://id.x.test", "http://127.0.0.1:1"));
         let provider = provider.expect("valid");
-        assert_eq!(
-            provider.token_endpoint.as_str(),
-            "http://127.0.0.1:1/token"
-        );
+        assert_eq!(provider.token_endpoint.as_str(), "http://127.0.0.1:1/token");
         assert_eq!(
             provider.oidc.map(|o| o.jwks_uri.to_string()).as_deref(),
             Some("http://127.0.0.1:1/jwks")
         );
         assert_eq!(
-            provider.revocation_endpoint.map(|u| u.to_string()).as_deref(),
+            provider
+                .revocation_endpoint
+                .map(|u| u.to_string())
+                .as_deref(),
             Some("http://127.0.0.1:1/revoke")
         );
     }

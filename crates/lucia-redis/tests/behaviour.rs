@@ -28,10 +28,10 @@ fn session(user_id: &str, n: u64, expires_at: OffsetDateTime) -> Session<TestSes
         secret_hash: SecretHash::of(&format!("secret-{n}")),
         created_at: now(),
         expires_at,
-        lifetime: (n % 2 == 0).then(|| time::Duration::days(7)),
+        lifetime: n.is_multiple_of(2).then(|| time::Duration::days(7)),
         fresh: false,
         attributes: TestSession {
-            ip: (n % 3 == 0).then(|| format!("192.0.2.{}", n % 250)),
+            ip: n.is_multiple_of(3).then(|| format!("192.0.2.{}", n % 250)),
             user_agent: format!("agent {n}"),
         },
     }

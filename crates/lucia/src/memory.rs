@@ -188,10 +188,10 @@ where
 
     async fn update_user_attributes(&self, user_id: &str, attributes: &UA) -> StoreResult<bool> {
         let mut inner = self.write();
-        if inner.users.contains_key(user_id) {
-            if let Some(column) = inner.unique_conflict(user_id, attributes) {
-                return Err(StoreError::UniqueViolation { column });
-            }
+        if inner.users.contains_key(user_id)
+            && let Some(column) = inner.unique_conflict(user_id, attributes)
+        {
+            return Err(StoreError::UniqueViolation { column });
         }
         Ok(match inner.users.get_mut(user_id) {
             Some(stored) => {

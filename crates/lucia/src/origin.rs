@@ -315,12 +315,11 @@ impl OriginCheck {
         if self.subdomain_parents.iter().any(|parent| is_under(parent)) {
             return true;
         }
-        if self.same_site_subdomains {
-            if let Host::Domain(request_host) = &expected.host {
-                if let Some(site) = registrable_domain(request_host) {
-                    return is_under(site);
-                }
-            }
+        if self.same_site_subdomains
+            && let Host::Domain(request_host) = &expected.host
+            && let Some(site) = registrable_domain(request_host)
+        {
+            return is_under(site);
         }
         false
     }

@@ -60,10 +60,10 @@ impl SessionStore for Broken {
         self.inner.update_session_attributes(id, attributes).await
     }
     async fn delete_session(&self, id: &str) -> StoreResult<()> {
-        if self.bug == Bug::WideDelete {
-            if let Some(session) = self.inner.get_session(id).await? {
-                return self.inner.delete_user_sessions(&session.user_id).await;
-            }
+        if self.bug == Bug::WideDelete
+            && let Some(session) = self.inner.get_session(id).await?
+        {
+            return self.inner.delete_user_sessions(&session.user_id).await;
         }
         self.inner.delete_session(id).await
     }

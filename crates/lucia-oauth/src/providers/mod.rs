@@ -99,7 +99,10 @@ impl Params<'_> {
             .find(|(n, _)| *n == name)
             .map(|(_, v)| *v)
             .ok_or_else(|| {
-                Error::Config(format!("provider {} needs the parameter {name}", self.preset))
+                Error::Config(format!(
+                    "provider {} needs the parameter {name}",
+                    self.preset
+                ))
             })?;
         crate::provider::check_segment(name, value)?;
         Ok(value)

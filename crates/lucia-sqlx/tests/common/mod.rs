@@ -47,8 +47,10 @@ impl Fixture for Profile {
     fn fixture(seed: u64) -> Self {
         Self {
             email: format!("user-{seed}@example.com"),
-            name: (seed % 2 == 0).then(|| format!("Ada «{seed}» O'Lovelace")),
-            admin: seed % 3 == 0,
+            name: seed
+                .is_multiple_of(2)
+                .then(|| format!("Ada «{seed}» O'Lovelace")),
+            admin: seed.is_multiple_of(3),
         }
     }
 

@@ -72,10 +72,10 @@ impl KeyUri {
             let my = (y / scale).checked_sub(QUIET_ZONE).filter(|&m| m < modules);
             for x in 0..side {
                 let mx = (x / scale).checked_sub(QUIET_ZONE).filter(|&m| m < modules);
-                if let (Some(mx), Some(my)) = (mx, my) {
-                    if colors[my * modules + mx] == Color::Dark {
-                        pixels[y * row_bytes + x / 8] &= !(0x80 >> (x % 8));
-                    }
+                if let (Some(mx), Some(my)) = (mx, my)
+                    && colors[my * modules + mx] == Color::Dark
+                {
+                    pixels[y * row_bytes + x / 8] &= !(0x80 >> (x % 8));
                 }
             }
         }

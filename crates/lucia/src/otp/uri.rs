@@ -870,12 +870,12 @@ mod tests {
                     _ => bytes[at] = alphabet[next(alphabet.len())],
                 }
             }
-            if let Ok(text) = String::from_utf8(bytes) {
-                if let Ok(uri) = KeyUri::parse(&text) {
-                    parsed += 1;
-                    // Whatever parses also round-trips.
-                    assert_eq!(KeyUri::parse(&uri.to_uri()).unwrap(), uri, "{text:?}");
-                }
+            if let Ok(text) = String::from_utf8(bytes)
+                && let Ok(uri) = KeyUri::parse(&text)
+            {
+                parsed += 1;
+                // Whatever parses also round-trips.
+                assert_eq!(KeyUri::parse(&uri.to_uri()).unwrap(), uri, "{text:?}");
             }
         }
         assert!(parsed > 0);
