@@ -70,6 +70,10 @@ pub enum Error {
         /// The operation.
         operation: &'static str,
     },
+    /// The provider account is already a key of a user (linking it again, or to another user,
+    /// is refused).
+    #[error("this provider account is already linked to a user")]
+    AlreadyLinked,
     /// The provider's profile lacks a stable account id.
     #[error("the provider's profile has no account id at {0}")]
     MissingAccountId(String),

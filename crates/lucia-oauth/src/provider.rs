@@ -2,8 +2,9 @@
 //! PKCE and OpenID Connect, and where the user's stable id and email are found.
 //!
 //! A [`Provider`] is plain data. The presets in [`crate::providers`] build one per provider;
-//! an app can build its own for anything not listed, or adjust a preset with the `with_*`
-//! methods (an endpoint on a test server, extra scopes).
+//! an app can build its own for anything not listed, or adjust a preset with the builder
+//! methods (other scopes, an extra authorization parameter, endpoints rebased onto a test
+//! server with [`Provider::rebase`]).
 
 use url::Url;
 
