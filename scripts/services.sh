@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# Throwaway test services for lucia: PostgreSQL, MariaDB, Redis and a 3-master Redis
-# Cluster, listening on 127.0.0.1 only, on non-default ports, with all state kept under
-# ${LUCIA_SERVICES_DIR:-/tmp/lucia-services}. Missing servers are installed from Debian's
-# packages. Needs root (apt-get, runuser); `env` and `status` do not.
+# Throwaway test services for lucia: PostgreSQL, MariaDB, Redis, a 3-master Redis Cluster
+# and an OpenID Connect provider, listening on 127.0.0.1 only, on non-default ports, with
+# all state kept under ${LUCIA_SERVICES_DIR:-/tmp/lucia-services}. Missing servers (and
+# Node.js) are installed from Debian's packages, the provider's npm packages from the lock
+# file in scripts/oidc. Needs root (apt-get, runuser); `env` and `status` do not.
 #
 #   scripts/services.sh up            install if missing, start everything, print the env
 #   scripts/services.sh down          stop everything (data dirs are kept)
 #   scripts/services.sh env           print the env:  eval "$(scripts/services.sh env)"
 #   scripts/services.sh status        one line per service; exit 0 only if all are up
-#   scripts/services.sh stop|start postgres|mariadb|redis    (fault injection)
+#   scripts/services.sh stop|start postgres|mariadb|redis|oidc    (fault injection)
 #
 # Only the `export ...` lines go to stdout, so `eval "$(scripts/services.sh up)"` works.
 #
@@ -20,13 +21,26 @@
 #    create and drop databases of any name. root@localhost uses unix_socket auth.
 #  - Redis: no auth. `stop redis` uses SHUTDOWN SAVE, so `start redis` brings the data
 #    back; `down` uses SHUTDOWN NOSAVE and deletes the dumps.
+#  - OIDC: node's oidc-provider (scripts/oidc/server.mjs; before a start, `npm ci` refreshes
+#    scripts/oidc/node_modules unless it was installed from the current lock), plain http,
+#    issuer http://127.0.0.1:$LUCIA_OIDC_PORT. Users alice/alice-password
+#    (alice@example.com, verified, name "Alice Example") and bob/bob-password
+#    (bob@example.com, not verified, no name). Confidential clients lucia-test
+#    (client_secret_basic), lucia-test-post (client_secret_post), lucia-test-es256 and
+#    lucia-test-eddsa (basic; ES256 / EdDSA ID tokens, the others RS256), all with secret
+#    lucia-test-secret; public client lucia-test-public (auth method none). Redirect URIs
+#    http://127.0.0.1:53081/callback, http://localhost:3000/login/oidc/callback and
+#    http://127.0.0.1:3000/login/oidc/callback. PKCE S256 is required; every code grant
+#    gets a refresh token. Codes and tokens live in memory, so `stop`/`start oidc` forgets
+#    them; the signing keys are kept in $DIR/oidc/jwks.json until `down`.
 # Servers run with fsync off: fine for tests, never for data that matters.
 #
 # Overrides: LUCIA_PG_PORT (55432), LUCIA_MARIADB_PORT (53306), LUCIA_REDIS_PORT (56379),
 # LUCIA_REDIS_CLUSTER_PORTS ("57101 57102 57103"; each node's cluster bus is on port + 100),
-# LUCIA_SERVICES_TIMEOUT (60 s per wait). All these ports lie in Linux's default ephemeral
-# range (32768-60999), so in rare cases an outgoing connection can hold one; `up` then fails
-# with "Address already in use" in the log tail; pick other ports then.
+# LUCIA_OIDC_PORT (53080), LUCIA_SERVICES_TIMEOUT (60 s per wait). All these ports lie in
+# Linux's default ephemeral range (32768-60999), so in rare cases an outgoing connection can
+# hold one; `up` then fails with "Address already in use" in the log tail; pick other ports
+# then.
 set -euo pipefail
 export PATH=$PATH:/usr/sbin:/sbin
 
@@ -35,13 +49,15 @@ PG_PORT=${LUCIA_PG_PORT:-55432}
 MY_PORT=${LUCIA_MARIADB_PORT:-53306}
 REDIS_PORT=${LUCIA_REDIS_PORT:-56379}
 read -r -a CLUSTER_PORTS <<<"${LUCIA_REDIS_CLUSTER_PORTS:-57101 57102 57103}"
+OIDC_PORT=${LUCIA_OIDC_PORT:-53080}
 TIMEOUT=${LUCIA_SERVICES_TIMEOUT:-60}
-PG_DIR=$DIR/postgres MY_DIR=$DIR/mariadb REDIS_DIR=$DIR/redis
+PG_DIR=$DIR/postgres MY_DIR=$DIR/mariadb REDIS_DIR=$DIR/redis OIDC_DIR=$DIR/oidc
+OIDC_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/oidc" && pwd)
 MY_SOCK=$DIR/mariadb/mariadb.sock
 
 log() { echo "services: $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
-usage() { die "usage: $0 up|down|env|status | stop|start postgres|mariadb|redis"; }
+usage() { die "usage: $0 up|down|env|status | stop|start postgres|mariadb|redis|oidc"; }
 
 print_env() {
   local urls=() p
@@ -50,6 +66,7 @@ print_env() {
   echo "export LUCIA_MYSQL_URL=mysql://lucia:lucia@127.0.0.1:$MY_PORT/lucia"
   echo "export LUCIA_REDIS_URL=redis://127.0.0.1:$REDIS_PORT/"
   (IFS=,; echo "export LUCIA_REDIS_CLUSTER_URLS=${urls[*]}")
+  echo "export LUCIA_OIDC_ISSUER=http://127.0.0.1:$OIDC_PORT"
 }
 
 # ---------------------------------------------------------------- process helpers
@@ -61,7 +78,7 @@ proc_alive() { local s; s=$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null) && [[ $s 
 pid_alive() {
   local pid cmd
   pid=$(head -n1 "$1" 2>/dev/null) && [[ $pid =~ ^[0-9]+$ ]] || return 1
-  cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) && [[ $cmd == *"$2"* ]]
+  cmd=$(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline") && [[ $cmd == *"$2"* ]]
 }
 
 # start_bg LOGFILE CMD...: run CMD detached, output appended to LOGFILE; pid in BG_PID.
@@ -109,6 +126,9 @@ install_packages() {
     pkgs+=(mariadb-client)
   command -v redis-server >/dev/null || pkgs+=(redis-server)
   command -v redis-cli >/dev/null || pkgs+=(redis-tools)
+  command -v node >/dev/null || pkgs+=(nodejs)
+  command -v npm >/dev/null || pkgs+=(npm)
+  command -v curl >/dev/null || pkgs+=(curl)
   ((${#pkgs[@]})) || return 0
   log "installing ${pkgs[*]}"
   # Keep the packages' postinst from starting system-wide servers on the default ports.
@@ -284,6 +304,45 @@ stop_redis() { # save|nosave
   done
 }
 
+# ---------------------------------------------------------------- OIDC provider
+oidc_running() { pid_alive "$OIDC_DIR/oidc.pid" oidc/server.mjs; }
+oidc_discovery() { # the provider answers discovery with its issuer
+  [[ $(curl -fsS --max-time 5 "http://127.0.0.1:$OIDC_PORT/.well-known/openid-configuration" 2>/dev/null) == \
+    *"\"issuer\":\"http://127.0.0.1:$OIDC_PORT\""* ]]
+}
+
+oidc_install() { # npm ci unless node_modules was installed from this very lock file
+  local stamp=$OIDC_SRC/node_modules/.lucia-package-lock.json
+  cmp -s "$OIDC_SRC/package-lock.json" "$stamp" && return 0
+  log "oidc: npm ci in $OIDC_SRC"
+  (cd "$OIDC_SRC" && npm ci --no-audit --no-fund) >"$OIDC_DIR/npm-ci.log" 2>&1 ||
+    { tail -n 30 "$OIDC_DIR/npm-ci.log" >&2; die "npm ci in $OIDC_SRC failed"; }
+  cp "$OIDC_SRC/package-lock.json" "$stamp"
+}
+
+start_oidc() {
+  command -v node >/dev/null || die "node not found"
+  mkdir -p "$OIDC_DIR"
+  local logf=$OIDC_DIR/oidc.log alive=bg_alive
+  if oidc_running; then
+    log "oidc: already running on 127.0.0.1:$OIDC_PORT"; alive=oidc_running
+  else
+    oidc_install
+    log "oidc: starting on 127.0.0.1:$OIDC_PORT"
+    start_bg "$logf" env LUCIA_OIDC_PORT="$OIDC_PORT" LUCIA_OIDC_JWKS_FILE="$OIDC_DIR/jwks.json" \
+      node "$OIDC_SRC/server.mjs"
+    echo "$BG_PID" >"$OIDC_DIR/oidc.pid"
+  fi
+  wait_for oidc "$logf" "$alive" oidc_discovery
+}
+
+stop_oidc() {
+  oidc_running || return 0
+  log "oidc: stopping"
+  kill -TERM "$(head -n1 "$OIDC_DIR/oidc.pid")" || true
+  wait_gone oidc "$OIDC_DIR/oidc.pid" oidc/server.mjs
+}
+
 # ---------------------------------------------------------------- status
 check() { # NAME CMD...: print "NAME: up|down"
   local name=$1; shift
@@ -297,6 +356,7 @@ status() {
     --no-defaults -h127.0.0.1 -P"$MY_PORT" -ulucia lucia -e 'select 1' || rc=1
   check "redis 127.0.0.1:$REDIS_PORT" redis_pong "$REDIS_PORT" || rc=1
   check "redis-cluster 127.0.0.1:${CLUSTER_PORTS[*]}" cluster_ok || rc=1
+  check "oidc http://127.0.0.1:$OIDC_PORT" oidc_discovery || rc=1
   return $rc
 }
 
@@ -307,7 +367,7 @@ case $cmd in
   env) print_env; exit 0 ;;
   status) status; exit ;;
   up | down) (($# == 1)) || usage ;;
-  start | stop) [[ $# == 2 && $2 =~ ^(postgres|mariadb|redis)$ ]] || usage ;;
+  start | stop) [[ $# == 2 && $2 =~ ^(postgres|mariadb|redis|oidc)$ ]] || usage ;;
   *) usage ;;
 esac
 ((EUID == 0)) || die "$cmd needs root"
@@ -318,9 +378,10 @@ if [[ -z ${LUCIA_SERVICES_LOCKED:-} ]]; then
 fi
 
 case $cmd in
-  up) { install_packages; start_postgres; start_mariadb; start_redis; } >&2
+  up) { install_packages; start_postgres; start_mariadb; start_redis; start_oidc; } >&2
       log "all services up"; print_env ;;
-  down) stop_postgres; stop_mariadb; stop_redis nosave; log "all services down" ;;
+  down) stop_postgres; stop_mariadb; stop_redis nosave; stop_oidc; rm -f "$OIDC_DIR/jwks.json"
+        log "all services down" ;;
   start) install_packages >&2; "start_$2" >&2 ;;
   stop) if [[ $2 == redis ]]; then stop_redis save; else "stop_$2"; fi ;;
 esac
