@@ -40,7 +40,7 @@ mod account;
 pub mod callback;
 mod client;
 mod error;
-mod http;
+pub mod http;
 pub mod linking;
 pub mod oidc;
 pub mod pkce;

@@ -6,7 +6,7 @@
 //!   ES256, ES384 and EdDSA. `none` never is (a token claiming it is malformed); HS256 (signed with the client secret) only for a
 //!   provider that declares it ([`Oidc::allow_hs256`](crate::provider::Oidc)).
 //! - its signature verifies with the issuer's key for its `kid` (the JWKS is cached and
-//!   fetched again, at most every 30 seconds, when a token names an unknown `kid`; the cache
+//!   fetched again, at most every 5 seconds, when a token names an unknown `kid`; the cache
 //!   is refreshed after an hour in any case, so removed keys stop verifying);
 //! - `iss` is the provider's issuer, `aud` contains the client id, and `azp`, when present or
 //!   when there are several audiences, is the client id;
@@ -36,7 +36,7 @@ const JWKS_MAX_AGE: Duration = Duration::from_secs(3600);
 
 /// The shortest interval between two fetches triggered by unknown `kid`s, so a stream of
 /// forged tokens cannot make the app hammer the issuer.
-const JWKS_MIN_REFETCH: Duration = Duration::from_secs(30);
+pub const JWKS_MIN_REFETCH: Duration = Duration::from_secs(5);
 
 /// The fields of an OpenID Provider's configuration document (OpenID Connect Discovery 1.0
 /// §3) that sign-in needs.
@@ -283,7 +283,9 @@ pub(crate) async fn verify(
         .map_err(|e| fail(IdTokenError::Malformed(e.to_string())))?;
     // RFC 7515 §4.1.11: extensions we do not understand make the token invalid.
     if header.crit.is_some() {
-        return Err(fail(IdTokenError::Malformed("unsupported crit header".into())));
+        return Err(fail(IdTokenError::Malformed(
+            "unsupported crit header".into(),
+        )));
     }
     let alg = header.alg;
     let key = match alg {
