@@ -1,0 +1,24 @@
+//! Lists every provider preset, one per line, tab-separated: id, display name, `pkce` or
+//! `no-pkce`, `oidc` or `oauth2`.
+//!
+//! ```sh
+//! cargo run -q -p lucia-oauth --example list_providers
+//! ```
+
+use lucia_oauth::provider::Pkce;
+use lucia_oauth::providers;
+
+fn main() -> Result<(), lucia_oauth::Error> {
+    for preset in providers::catalog() {
+        // Parameterised presets (a tenant, a domain) are built with placeholders: their PKCE
+        // and OIDC facts do not depend on the values.
+        let provider = preset.example()?;
+        let pkce = match provider.pkce {
+            Pkce::None => "no-pkce",
+            Pkce::S256 | Pkce::Plain => "pkce",
+        };
+        let kind = if provider.is_oidc() { "oidc" } else { "oauth2" };
+        println!("{}\t{}\t{pkce}\t{kind}", preset.id, preset.name);
+    }
+    Ok(())
+}
