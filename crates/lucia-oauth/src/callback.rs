@@ -176,6 +176,8 @@ pub struct Callback {
     pub error_description: Option<String>,
     /// The error's page.
     pub error_uri: Option<String>,
+    /// The issuer that sent the callback (RFC 9207), when the provider says.
+    pub iss: Option<String>,
     /// Apple's first-sign-in `user` JSON (name), form-post only.
     pub user: Option<String>,
 }
@@ -192,6 +194,7 @@ impl Callback {
                 "error" => &mut cb.error,
                 "error_description" => &mut cb.error_description,
                 "error_uri" => &mut cb.error_uri,
+                "iss" => &mut cb.iss,
                 "user" => &mut cb.user,
                 _ => continue,
             };

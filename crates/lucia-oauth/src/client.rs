@@ -162,10 +162,17 @@ impl OAuthClient {
         })
     }
 
-    /// Checks the callback against the flow, redeems the code, verifies the ID token (OpenID
-    /// Connect) and reads the account: everything a callback handler needs.
+    /// Checks the callback against the flow (see [`Flow::check`]; and an `iss` parameter,
+    /// RFC 9207, must name the provider's issuer), redeems the code, verifies the ID token
+    /// (OpenID Connect) and reads the account: everything a callback handler needs.
     pub async fn finish(&self, flow: &Flow, callback: &Callback) -> Result<SignIn> {
         let code = flow.check(&self.provider.id, callback, OffsetDateTime::now_utc())?;
+        if let (Some(iss), Some(oidc)) = (&callback.iss, &self.provider.oidc)
+            && let crate::provider::IssuerCheck::AnyOf(issuers) = &oidc.issuer
+            && !issuers.contains(iss)
+        {
+            return Err(Error::IssuerMismatch(iss.clone()));
+        }
         let tokens = self
             .exchange_code(code, flow.code_verifier.as_deref())
             .await?;

@@ -33,6 +33,10 @@ pub enum Error {
     /// stale tab).
     #[error("the OAuth state does not match this browser's flow")]
     StateMismatch,
+    /// The callback's `iss` parameter (RFC 9207) names another issuer than the provider's: a
+    /// mix-up attack, where a code from one provider is replayed at another's callback.
+    #[error("the OAuth callback comes from another issuer ({0:?})")]
+    IssuerMismatch(String),
     /// The callback has neither `code` nor `error`.
     #[error("the OAuth callback has no authorization code")]
     MissingCode,

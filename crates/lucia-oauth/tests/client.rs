@@ -70,7 +70,14 @@ async fn oidc_sign_in_verifies_id_tokens_signed_with_rs256_es256_and_eddsa() {
             json!({"access_token": "at", "token_type": "Bearer", "expires_in": 60,
                    "refresh_token": "rt", "id_token": id_token}),
         );
-        let callback = Callback::parse(&format!("code=the-code&state={state}"));
+        let mixed_up = Callback::parse(&format!(
+            "code=the-code&state={state}&iss=https://evil.test"
+        ));
+        assert!(matches!(
+            client.finish(&request.flow, &mixed_up).await,
+            Err(Error::IssuerMismatch(_))
+        ));
+        let callback = Callback::parse(&format!("code=the-code&state={state}&iss={}", mock.base));
         let sign_in = client
             .finish(&request.flow, &callback)
             .await
