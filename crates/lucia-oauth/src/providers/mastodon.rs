@@ -5,7 +5,8 @@ use crate::provider::{Pkce, Profile, Provider};
 
 /// A Mastodon instance at `https://{domain}`. OAuth 2.0 with PKCE S256 (Mastodon 4.3+), no
 /// refresh tokens (tokens do not expire), revocation; basic client auth. Endpoints are
-/// Mastodon's documented `/oauth/{authorize,token,revoke}`. The account id is `id` of
+/// Mastodon's documented `/oauth/{authorize,token,revoke}` (Arctic v3.7.0 uses
+/// `/api/v1/oauth/...`, which Mastodon's API docs do not list). The account id is `id` of
 /// `GET /api/v1/accounts/verify_credentials` (scope `read:accounts`), unique per instance only:
 /// use one preset per instance. No email is exposed.
 pub fn mastodon(domain: &str) -> Result<Provider> {
