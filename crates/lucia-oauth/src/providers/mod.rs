@@ -27,7 +27,7 @@
 //! cannot be used to link accounts by email.
 
 use crate::error::{Error, Result};
-use crate::provider::Provider;
+use crate::provider::{EmailList, Provider, parse_url};
 
 /// A listed provider: its id, display name, the parameters it needs besides the client
 /// credentials, and how to build it.
@@ -80,6 +80,9 @@ pub(crate) fn example_value(name: &str) -> &'static str {
         "realm" => "example",
         "region" => "us-east-1",
         "user_pool_id" => "us-east-1_Example",
+        "slug" => "example",
+        "authorization_server" => "default",
+        "api_key" => "example-api-key",
         _ => "id.example.com",
     }
 }
@@ -107,6 +110,23 @@ impl Params<'_> {
         crate::provider::check_segment(name, value)?;
         Ok(value)
     }
+}
+
+/// A list endpoint of the user's addresses (see [`EmailList`]).
+pub(crate) fn email_list(
+    url: &str,
+    list: &str,
+    email: &str,
+    primary: Option<&str>,
+    verified: &str,
+) -> Result<EmailList> {
+    Ok(EmailList {
+        url: parse_url(url)?,
+        list: list.into(),
+        email: email.into(),
+        primary: primary.map(Into::into),
+        verified: verified.into(),
+    })
 }
 
 /// Every preset, sorted by id.
@@ -139,45 +159,151 @@ macro_rules! entry {
     };
 }
 
+mod amazon;
+mod amazon_cognito;
+mod anilist;
+mod apple;
+mod atlassian;
+mod auth0;
+mod authentik;
+mod autodesk;
+mod battle_net;
+mod bitbucket;
+mod r#box;
+mod bungie;
 mod catalog;
+mod coinbase;
+mod discord;
+mod donation_alerts;
+mod dribbble;
+mod dropbox;
+mod epic_games;
+mod etsy;
+mod facebook;
+mod figma;
+mod forty_two;
+mod gitea;
 mod github;
+mod gitlab;
+mod gitlab_self_managed;
 mod google;
+mod hugging_face;
+mod intuit;
+mod kakao;
 mod keycloak;
-
-use catalog::CATALOG;
-pub use github::github;
-pub use google::google;
-pub use keycloak::keycloak;
-
+mod kick;
+mod lichess;
+mod line;
+mod linear;
+mod linkedin;
+mod mastodon;
+mod mercadolibre;
+mod mercadopago;
+mod microsoft_entra_id;
+mod myanimelist;
+mod naver;
+mod notion;
+mod okta;
+mod okta_custom;
+mod osu;
+mod patreon;
+mod paypal;
+mod polar;
+mod reddit;
+mod roblox;
+mod salesforce;
+mod shikimori;
+mod slack;
+mod spotify;
+mod startgg;
+mod strava;
+mod synology;
 #[cfg(test)]
-mod tests {
-    use super::*;
+mod tests;
+mod tiktok;
+mod tiltify;
+mod tumblr;
+mod twitch;
+mod twitter;
+mod vk;
+mod withings;
+mod workos;
+mod yahoo;
+mod yahoo_japan;
+mod yandex;
+mod zitadel;
+mod zoom;
 
-    #[test]
-    fn the_catalog_is_sorted_unique_and_every_preset_builds() {
-        let ids: Vec<&str> = catalog().iter().map(|p| p.id).collect();
-        let mut sorted = ids.clone();
-        sorted.sort_unstable();
-        sorted.dedup();
-        assert_eq!(ids, sorted, "sorted by id, no duplicates");
-        for preset in catalog() {
-            let provider = preset.example().expect(preset.id);
-            assert_eq!(provider.id, preset.id);
-            assert_eq!(provider.name, preset.name);
-            assert!(!provider.profile.id.is_empty(), "{}: account id", preset.id);
-        }
-    }
-
-    #[test]
-    fn missing_and_malformed_parameters_are_config_errors() {
-        let keycloak = preset("keycloak").expect("listed");
-        assert!(matches!(
-            keycloak.build(&[("domain", "sso.example.com")]),
-            Err(Error::Config(_))
-        ));
-        assert!(matches!(
-            keycloak.build(&[("domain", "evil.test/x?"), ("realm", "a")]),
-            Err(Error::Config(_))
-        ));
-    }
-}
+pub use amazon::amazon;
+pub use amazon_cognito::amazon_cognito;
+pub use anilist::anilist;
+pub use apple::apple;
+pub use apple::apple_client_secret;
+pub use atlassian::atlassian;
+pub use auth0::auth0;
+pub use authentik::authentik;
+pub use autodesk::autodesk;
+pub use battle_net::battle_net;
+pub use bitbucket::bitbucket;
+pub use r#box::r#box;
+pub use bungie::bungie;
+use catalog::CATALOG;
+pub use coinbase::coinbase;
+pub use discord::discord;
+pub use donation_alerts::donation_alerts;
+pub use dribbble::dribbble;
+pub use dropbox::dropbox;
+pub use epic_games::epic_games;
+pub use etsy::etsy;
+pub use facebook::facebook;
+pub use figma::figma;
+pub use forty_two::forty_two;
+pub use gitea::gitea;
+pub use github::github;
+pub use gitlab::gitlab;
+pub use gitlab_self_managed::gitlab_self_managed;
+pub use google::google;
+pub use hugging_face::hugging_face;
+pub use intuit::intuit;
+pub use kakao::kakao;
+pub use keycloak::keycloak;
+pub use kick::kick;
+pub use lichess::lichess;
+pub use line::line;
+pub use linear::linear;
+pub use linkedin::linkedin;
+pub use mastodon::mastodon;
+pub use mercadolibre::mercadolibre;
+pub use mercadopago::mercadopago;
+pub use microsoft_entra_id::microsoft_entra_id;
+pub use myanimelist::myanimelist;
+pub use naver::naver;
+pub use notion::notion;
+pub use okta::okta;
+pub use okta_custom::okta_custom;
+pub use osu::osu;
+pub use patreon::patreon;
+pub use paypal::paypal;
+pub use polar::polar;
+pub use reddit::reddit;
+pub use roblox::roblox;
+pub use salesforce::salesforce;
+pub use shikimori::shikimori;
+pub use slack::slack;
+pub use spotify::spotify;
+pub use startgg::startgg;
+pub use strava::strava;
+pub use synology::synology;
+pub use tiktok::tiktok;
+pub use tiltify::tiltify;
+pub use tumblr::tumblr;
+pub use twitch::twitch;
+pub use twitter::twitter;
+pub use vk::vk;
+pub use withings::withings;
+pub use workos::workos;
+pub use yahoo::yahoo;
+pub use yahoo_japan::yahoo_japan;
+pub use yandex::yandex;
+pub use zitadel::zitadel;
+pub use zoom::zoom;
