@@ -247,8 +247,8 @@ impl OAuthClient {
 
     /// Who signed in: for OpenID Connect, the verified ID token's claims (merged with the
     /// profile endpoint's, when the provider has one, after checking both name the same
-    /// `sub`); otherwise the profile endpoint, and the email list where the provider needs
-    /// one for a verified address.
+    /// `sub`); otherwise the profile endpoint (or, without one, the token response), and the
+    /// email list where the provider needs one for a verified address.
     pub async fn fetch_account(
         &self,
         tokens: &TokenSet,
@@ -286,10 +286,10 @@ impl OAuthClient {
             }
             Value::Object(claims)
         } else {
-            let url = provider.profile.url.as_ref().ok_or_else(|| {
-                Error::Config(format!("provider {} has no profile endpoint", provider.id))
-            })?;
-            self.get_profile(url, &tokens.access_token).await?
+            match &provider.profile.url {
+                Some(url) => self.get_profile(url, &tokens.access_token).await?,
+                None => tokens.raw.clone(),
+            }
         };
         let mut account = ProviderAccount::from_profile(&provider.id, &provider.profile, doc)?;
         if let Some(list) = &provider.profile.email_list

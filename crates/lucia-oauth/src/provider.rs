@@ -110,11 +110,12 @@ pub enum TokenPlacement {
 /// Where the user's profile comes from and where its fields are.
 ///
 /// Fields are JSON pointers (RFC 6901) into the profile document: `/id`, `/data/0/email`.
-/// For OpenID Connect providers without a profile `url`, the verified ID token's claims are the
-/// profile (`/sub`, `/email`, `/email_verified`).
+/// Without a profile `url`, the profile is the verified ID token's claims for OpenID Connect
+/// providers (`/sub`, `/email`, `/email_verified`), and the token response for plain OAuth 2.0
+/// ones (Withings sends the user id there and has no profile endpoint).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Profile {
-    /// The profile endpoint, or `None` to use the ID token's claims.
+    /// The profile endpoint, or `None` to use the ID token's claims (or the token response).
     pub url: Option<Url>,
     /// `GET` (most) or `POST` (Dropbox).
     pub method: http::Method,

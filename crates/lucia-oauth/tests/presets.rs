@@ -206,6 +206,13 @@ async fn check_preset(
         }
         tokens["id_token"] = json!(key.sign(&claims));
     }
+    if !provider.is_oidc() && profile_url.is_none() {
+        // The account is in the token response (Withings).
+        let doc = profile_doc(&provider, &account_id);
+        for (name, value) in doc.as_object().ok_or("profile is an object")? {
+            tokens[name] = value.clone();
+        }
+    }
     let token_body = match &provider.token_wrapper {
         Some(pointer) => {
             let mut wrapped = json!({"status": 0});
@@ -216,13 +223,13 @@ async fn check_preset(
     };
     let token_path = mock_path(&original.token_endpoint);
     mock.json(&token_path, 200, token_body);
-    if let Some(url) = &profile_url {
+    let mut profile = profile_url.as_ref().map(|url| {
         let mut doc = profile_doc(&provider, &account_id);
         if provider.is_oidc() {
             set(&mut doc, "/sub", json!(account_id));
         }
-        mock.json(&url_path(url), 200, doc);
-    }
+        (url_path(url), doc)
+    });
     if let Some(list) = &provider.profile.email_list {
         let mut entry = json!({});
         set(
@@ -234,9 +241,19 @@ async fn check_preset(
         if let Some(primary) = &list.primary {
             set(&mut entry, &format!("/{primary}"), json!(true));
         }
-        let mut doc = json!([]);
-        set(&mut doc, &format!("{}/0", list.list), entry);
-        mock.json(&url_path(&list.url), 200, doc);
+        let pointer = format!("{}/0", list.list);
+        match &mut profile {
+            // PayPal lists the addresses in the profile itself.
+            Some((path, doc)) if *path == url_path(&list.url) => set(doc, &pointer, entry),
+            _ => {
+                let mut doc = json!([]);
+                set(&mut doc, &pointer, entry);
+                mock.json(&url_path(&list.url), 200, doc);
+            }
+        }
+    }
+    if let Some((path, doc)) = profile {
+        mock.json(&path, 200, doc);
     }
 
     // The sign-in.
@@ -310,6 +327,13 @@ async fn check_preset(
 
     // Refresh and revocation, where offered.
     if provider.refresh {
+        if let Some(endpoint) = &original.refresh_endpoint {
+            mock.json(
+                &mock_path(endpoint),
+                200,
+                json!({"access_token": "refreshed"}),
+            );
+        }
         client
             .refresh("the-refresh-token")
             .await
