@@ -5,10 +5,13 @@
 //! cargo run -q -p lucia-oauth --example list_providers
 //! ```
 
+use std::io::Write;
+
 use lucia_oauth::provider::Pkce;
 use lucia_oauth::providers;
 
-fn main() -> Result<(), lucia_oauth::Error> {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut out = std::io::stdout().lock();
     for preset in providers::catalog() {
         // Parameterised presets (a tenant, a domain) are built with placeholders: their PKCE
         // and OIDC facts do not depend on the values.
@@ -18,7 +21,12 @@ fn main() -> Result<(), lucia_oauth::Error> {
             Pkce::S256 | Pkce::Plain => "pkce",
         };
         let kind = if provider.is_oidc() { "oidc" } else { "oauth2" };
-        println!("{}\t{}\t{pkce}\t{kind}", preset.id, preset.name);
+        let line = writeln!(out, "{}\t{}\t{pkce}\t{kind}", preset.id, preset.name);
+        // A closed pipe (`| head`) ends the listing quietly.
+        match line {
+            Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
+            other => other?,
+        }
     }
     Ok(())
 }
