@@ -53,3 +53,39 @@ impl DevMailbox {
         messages.iter().rev().cloned().collect()
     }
 }
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+
+use crate::app::{App, format_time, html};
+use crate::pages::escape;
+
+/// Development only: the mails the demo "sent", newest first.
+pub(crate) async fn mailbox(State(app): State<Arc<App>>) -> Response {
+    let mut body = String::from(
+        r#"<p class="error">Development mailbox: every mail the demo sends is shown here, to anyone.</p>"#,
+    );
+    for mail in app.mailbox.messages() {
+        let linked: String = escape(&mail.body)
+            .split_whitespace()
+            .map(|word| {
+                if word.starts_with("http://") || word.starts_with("https://") {
+                    format!(r#"<a href="{word}">{word}</a>"#)
+                } else {
+                    word.to_owned()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+        body.push_str(&format!(
+            r#"<article class="card"><p><strong>{}</strong> to {} · {}</p><p>{linked}</p></article>"#,
+            escape(&mail.subject),
+            escape(&mail.to),
+            format_time(mail.sent_at),
+        ));
+    }
+    html(StatusCode::OK, "Mailbox", None, &body)
+}

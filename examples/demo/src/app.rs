@@ -1,0 +1,147 @@
+//! The demo's shared state and the helpers every page uses.
+
+use std::net::SocketAddr;
+
+use axum::Extension;
+use axum::extract::ConnectInfo;
+use axum::http::header::{REFERRER_POLICY, RETRY_AFTER, USER_AGENT};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use lucia::throttle::{MemoryThrottle, Throttle};
+use lucia_axum::Auth;
+
+use crate::DemoStore;
+use crate::model::Device;
+use crate::pages::layout;
+
+/// Shared state of the handlers.
+pub(crate) struct App {
+    /// Failed sign-ins per account.
+    pub(crate) accounts: Throttle<MemoryThrottle>,
+    /// Failed sign-ins per client address.
+    pub(crate) addresses: Throttle<MemoryThrottle>,
+    /// Password-reset mails per address asked for, and requests per client address.
+    pub(crate) reset_mails: Throttle<MemoryThrottle>,
+    pub(crate) reset_requests: Throttle<MemoryThrottle>,
+    /// The development mailbox.
+    pub(crate) mailbox: crate::mail::DevMailbox,
+    /// Wrong two-factor codes per user: 5 free, then 15 minutes doubling up to an hour.
+    pub(crate) second_factor: Throttle<MemoryThrottle>,
+}
+
+pub(crate) fn html(
+    status: StatusCode,
+    title: &str,
+    signed_in: Option<&str>,
+    body: &str,
+) -> Response {
+    (status, Html(layout(title, signed_in, body))).into_response()
+}
+
+pub(crate) fn unavailable() -> Response {
+    let mut response = html(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "Temporarily unavailable",
+        None,
+        "<p>The database is not answering. Please try again in a moment.</p>",
+    );
+    response
+        .headers_mut()
+        .insert(RETRY_AFTER, HeaderValue::from_static("5"));
+    response
+}
+
+/// Normalises an email address (The Copenhagen Book): lowercase, no surrounding whitespace,
+/// at most 255 characters, `x@y.z` shape; `+tags` are kept.
+pub(crate) fn normalize_email(email: &str) -> Option<String> {
+    if email.is_empty() || email.len() > 255 || email.trim() != email {
+        return None;
+    }
+    let (local, domain) = email.rsplit_once('@')?;
+    let valid = !local.is_empty()
+        && !local.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control());
+    valid.then(|| email.to_lowercase())
+}
+
+/// The peer's address (the demo is served directly; behind a proxy, take it from the proxy's
+/// header instead, and only from a proxy you trust).
+pub(crate) fn client_ip(connect: Option<&Extension<ConnectInfo<SocketAddr>>>) -> String {
+    connect.map_or_else(
+        || "unknown".to_owned(),
+        |Extension(ConnectInfo(addr))| addr.ip().to_string(),
+    )
+}
+
+pub(crate) fn device(headers: &HeaderMap, ip: &str) -> Device {
+    let user_agent = headers
+        .get(USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("unknown")
+        .chars()
+        .take(255)
+        .collect();
+    Device {
+        user_agent,
+        ip: Some(ip.to_owned()),
+        two_factor_verified: true,
+    }
+}
+
+pub(crate) fn format_time(t: time::OffsetDateTime) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+    t.format(&format).unwrap_or_else(|_| t.to_string())
+}
+
+/// Pages for signed-in users send sessions still waiting for the second factor to `/2fa`.
+pub(crate) fn second_factor_pending<S: DemoStore>(auth: &Auth<S>) -> Option<Response> {
+    (!auth.session.attributes.two_factor_verified).then(|| Redirect::to("/2fa").into_response())
+}
+
+pub(crate) fn throttled(title: &str, body: &str, wait: lucia::throttle::RetryAfter) -> Response {
+    let mut response = html(StatusCode::TOO_MANY_REQUESTS, title, None, body);
+    if let Ok(value) = HeaderValue::from_str(&wait.seconds().to_string()) {
+        response.headers_mut().insert(RETRY_AFTER, value);
+    }
+    response
+}
+
+pub(crate) fn no_referrer(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_normalised_and_checked() {
+        assert_eq!(
+            normalize_email("Ada+Tag@Example.COM").as_deref(),
+            Some("ada+tag@example.com")
+        );
+        for bad in [
+            "",
+            " ada@example.com",
+            "ada@example.com ",
+            "ada",
+            "ada@example",
+            "@example.com",
+            "ada@.com",
+            "a b@c.de",
+            "ada@example.com.",
+        ] {
+            assert_eq!(normalize_email(bad), None, "{bad:?}");
+        }
+        assert_eq!(
+            normalize_email(&format!("{}@example.com", "a".repeat(250))),
+            None
+        );
+    }
+}

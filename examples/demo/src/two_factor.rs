@@ -1,0 +1,243 @@
+//! Two-factor authentication: TOTP enrolment, the second sign-in step, recovery codes.
+
+use std::sync::Arc;
+
+use axum::extract::{Form, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use lucia::Error;
+use lucia::throttle::keys;
+use lucia_axum::{PageAuth, SessionControl};
+use serde::Deserialize;
+
+use crate::DemoStore;
+use crate::app::*;
+use crate::pages::escape;
+
+pub(crate) fn second_factor_form(error: Option<&str>) -> String {
+    let error = error.map_or_else(String::new, |e| {
+        format!(r#"<p class="error" role="alert">{}</p>"#, escape(e))
+    });
+    format!(
+        r#"{error}<form method="post" action="/2fa" class="card">
+<label>Code from your authenticator app <input name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="12"></label>
+<label>Or a recovery code <input name="recovery_code" autocomplete="off" maxlength="20"></label>
+<button type="submit">Continue</button>
+</form>"#
+    )
+}
+
+pub(crate) async fn second_factor_page<S: DemoStore>(PageAuth(auth): PageAuth<S>) -> Response {
+    if auth.session.attributes.two_factor_verified {
+        return Redirect::to("/").into_response();
+    }
+    html(
+        StatusCode::OK,
+        "Two-factor authentication",
+        None,
+        &second_factor_form(None),
+    )
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct SecondFactorForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    recovery_code: String,
+}
+
+pub(crate) async fn second_factor<S: DemoStore>(
+    State(app): State<Arc<App>>,
+    PageAuth(auth): PageAuth<S>,
+    control: SessionControl<S>,
+    Form(form): Form<SecondFactorForm>,
+) -> Response {
+    if auth.session.attributes.two_factor_verified {
+        return Redirect::to("/").into_response();
+    }
+    let lucia = control.lucia();
+    let now = lucia.now();
+    let key = keys::account(&auth.user.id);
+    match app.second_factor.check(&key, now).await {
+        Ok(Ok(())) => {}
+        Ok(Err(wait)) => {
+            let form = second_factor_form(Some(
+                "Too many wrong codes. Please wait before trying again.",
+            ));
+            return throttled("Two-factor authentication", &form, wait);
+        }
+        Err(_) => return unavailable(),
+    }
+    let verified = if form.code.trim().is_empty() {
+        lucia
+            .use_recovery_code(&auth.user.id, &form.recovery_code)
+            .await
+    } else {
+        lucia.verify_two_factor(&auth.user.id, &form.code).await
+    };
+    match verified {
+        Ok(()) => {
+            let mut session = auth.session;
+            if app.second_factor.reset(&key).await.is_err()
+                || lucia.mark_two_factor_verified(&mut session).await.is_err()
+            {
+                return unavailable();
+            }
+            Redirect::to("/").into_response()
+        }
+        Err(Error::InvalidToken | Error::TwoFactorNotEnabled) => {
+            if app.second_factor.hit(&key, now).await.is_err() {
+                return unavailable();
+            }
+            let form = second_factor_form(Some(
+                "That code is not valid. Try the next one from your app.",
+            ));
+            html(
+                StatusCode::BAD_REQUEST,
+                "Two-factor authentication",
+                None,
+                &form,
+            )
+        }
+        Err(_) => unavailable(),
+    }
+}
+
+pub(crate) async fn two_factor_settings<S: DemoStore>(
+    PageAuth(auth): PageAuth<S>,
+    control: SessionControl<S>,
+) -> Response {
+    if let Some(pending) = second_factor_pending(&auth) {
+        return pending;
+    }
+    let lucia = control.lucia();
+    let email = &auth.user.attributes.email;
+    match lucia.two_factor_enabled(&auth.user.id).await {
+        Ok(true) => html(
+            StatusCode::OK,
+            "Two-factor authentication",
+            Some(email),
+            r#"<p>Two-factor authentication is <strong>on</strong>.</p>
+<form method="post" action="/settings/2fa/disable" class="card">
+<label>Current code <input name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="12" required></label>
+<button type="submit" class="secondary">Turn off</button>
+</form>"#,
+        ),
+        Ok(false) => {
+            // A fresh secret, not yet confirmed, each time this page is shown.
+            let Ok(uri) = lucia
+                .begin_two_factor(&auth.user.id, "lucia demo", email)
+                .await
+            else {
+                return unavailable();
+            };
+            let lucia::otp::Otp::Totp(totp) = uri.otp() else {
+                return unavailable();
+            };
+            let qr = uri.to_qr_svg().unwrap_or_default();
+            let body = format!(
+                r#"<p>Scan this code with your authenticator app, or type the key below, then enter the code it shows.</p>
+<div class="qr" role="img" aria-label="QR code of the two-factor key">{qr}</div>
+<p>Key: <code id="totp-secret">{secret}</code></p>
+<form method="post" action="/settings/2fa/enable" class="card">
+<label>Code <input name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="12" required></label>
+<button type="submit">Turn on</button>
+</form>"#,
+                secret = escape(&totp.secret().expose_base32()),
+            );
+            html(
+                StatusCode::OK,
+                "Two-factor authentication",
+                Some(email),
+                &body,
+            )
+        }
+        Err(_) => unavailable(),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct CodeForm {
+    #[serde(default)]
+    code: String,
+}
+
+pub(crate) async fn enable_two_factor<S: DemoStore>(
+    PageAuth(auth): PageAuth<S>,
+    control: SessionControl<S>,
+    Form(form): Form<CodeForm>,
+) -> Response {
+    if let Some(pending) = second_factor_pending(&auth) {
+        return pending;
+    }
+    let email = &auth.user.attributes.email;
+    match control
+        .lucia()
+        .confirm_two_factor(&auth.user.id, &form.code)
+        .await
+    {
+        Ok(codes) => {
+            let list: String = codes
+                .iter()
+                .map(|c| format!("<li><code>{}</code></li>", escape(c)))
+                .collect();
+            let body = format!(
+                r#"<p>Two-factor authentication is on. Keep these recovery codes somewhere safe: each works once if you lose your device. They are shown only now.</p>
+<ul class="recovery">{list}</ul>
+<p><a href="/">Done</a></p>"#
+            );
+            html(StatusCode::OK, "Recovery codes", Some(email), &body)
+        }
+        Err(Error::InvalidToken | Error::TwoFactorNotEnabled) => html(
+            StatusCode::BAD_REQUEST,
+            "Two-factor authentication",
+            Some(email),
+            r#"<p class="error" role="alert">That code is not valid. <a href="/settings/2fa">Start again</a>.</p>"#,
+        ),
+        Err(_) => unavailable(),
+    }
+}
+
+pub(crate) async fn disable_two_factor<S: DemoStore>(
+    State(app): State<Arc<App>>,
+    PageAuth(auth): PageAuth<S>,
+    control: SessionControl<S>,
+    Form(form): Form<CodeForm>,
+) -> Response {
+    if let Some(pending) = second_factor_pending(&auth) {
+        return pending;
+    }
+    let lucia = control.lucia();
+    let now = lucia.now();
+    let key = keys::account(&auth.user.id);
+    match app.second_factor.check(&key, now).await {
+        Ok(Ok(())) => {}
+        Ok(Err(wait)) => {
+            return throttled(
+                "Two-factor authentication",
+                "<p>Too many wrong codes.</p>",
+                wait,
+            );
+        }
+        Err(_) => return unavailable(),
+    }
+    match lucia.verify_two_factor(&auth.user.id, &form.code).await {
+        Ok(()) => match lucia.disable_two_factor(&auth.user.id).await {
+            Ok(()) => Redirect::to("/settings/2fa").into_response(),
+            Err(_) => unavailable(),
+        },
+        Err(Error::InvalidToken | Error::TwoFactorNotEnabled) => {
+            if app.second_factor.hit(&key, now).await.is_err() {
+                return unavailable();
+            }
+            html(
+                StatusCode::BAD_REQUEST,
+                "Two-factor authentication",
+                Some(&auth.user.attributes.email),
+                r#"<p class="error" role="alert">That code is not valid. <a href="/settings/2fa">Back</a>.</p>"#,
+            )
+        }
+        Err(_) => unavailable(),
+    }
+}
