@@ -96,7 +96,7 @@ export async function startDemo({ args = [], env = {}, timeoutMs = 30_000 } = {}
   let failedToSpawn;
   child.once('error', (err) => { failedToSpawn = err; });
 
-  const base = await new Promise((resolveBase, reject) => {
+  const started = new Promise((resolveBase, reject) => {
     const timer = setTimeout(() => reject(new Error(`demo did not start in ${timeoutMs} ms; output:\n${output}`)), timeoutMs);
     const check = () => {
       const m = output.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
@@ -109,6 +109,14 @@ export async function startDemo({ args = [], env = {}, timeoutMs = 30_000 } = {}
       reject(new Error(`demo exited (code ${code}, signal ${signal}) before listening; output:\n${output}`));
     });
   });
+  let base;
+  try {
+    base = await started;
+  } catch (err) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
 
   let stopped;
   return {
@@ -216,7 +224,7 @@ let browser;
 let defaultUserAgent;
 
 /** Registers the shared browser for this test file (launched once, closed after). */
-function useBrowser() {
+export function useBrowser() {
   if (useBrowser.done) return;
   useBrowser.done = true;
   before(async () => {
@@ -266,6 +274,7 @@ export class Scenario {
     this.documents4xx = new Set();
     this.checkedPages = 0;
     this.lastPage = undefined;
+    this.screenshot = true;
     this.id = randomBytes(4).toString('hex');
     this.counter = 0;
   }
@@ -340,7 +349,7 @@ export class Scenario {
 
   /** Screenshot, closes the contexts, stops the demo; returns the problems found. */
   async finish() {
-    if (this.lastPage && !this.lastPage.isClosed()) {
+    if (this.screenshot && this.lastPage && !this.lastPage.isClosed()) {
       try {
         mkdirSync(SCREENSHOT_DIR, { recursive: true });
         await this.lastPage.screenshot({ path: join(SCREENSHOT_DIR, `${slug(this.name)}.png`), fullPage: true });
