@@ -52,6 +52,8 @@ npm_install() { # npm ci unless node_modules was installed from this very lock f
 install_packages
 [[ -x $CHROMIUM ]] || die "no Chromium at $CHROMIUM"
 log "$("$CHROMIUM" --version 2>/dev/null || echo "chromium at $CHROMIUM")"
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+((node_major >= 20)) || die "Node.js 20 or later is needed, not $(node --version)"
 npm_install
 
 if [[ -z ${LUCIA_DEMO_BIN:-} ]]; then
