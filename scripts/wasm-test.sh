@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the core's WebAssembly tests (crates/lucia/tests/wasm.rs) in Node.js.
+# Runs the core's WebAssembly tests in Node.js: its unit tests (crates/lucia/src/**, all
+# features), crates/lucia/tests/wasm.rs and the examples/wasm-edge node test.
 # Installs what it needs if missing: the wasm32-unknown-unknown target and wasm-bindgen-cli at
 # the exact version of the wasm-bindgen crate in Cargo.lock (cached in ~/.cargo/bin).
 set -euo pipefail
@@ -20,5 +21,12 @@ fi
 command -v node >/dev/null 2>&1 || { echo "wasm-test: Node.js is required" >&2; exit 1; }
 
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
+# The unit tests; without a filter, a run that finds none (0 passed) counts as a failure.
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+cargo test -p lucia --target wasm32-unknown-unknown --all-features --lib "$@" 2>&1 | tee "$log"
+passed=$(sed -n 's/^test result: ok\. \([0-9]*\) passed.*/\1/p' "$log" | tail -n 1)
+echo "wasm-test: ${passed:-0} core unit tests passed on wasm32-unknown-unknown" >&2
+[ $# -gt 0 ] || [ "${passed:-0}" -gt 0 ] || { echo "wasm-test: no core unit test ran" >&2; exit 1; }
 cargo test -p lucia --target wasm32-unknown-unknown --test wasm "$@"
 cargo test -p lucia-wasm-edge --target wasm32-unknown-unknown --test node "$@"

@@ -504,6 +504,8 @@ mod tests {
     use super::*;
     use http::header::COOKIE;
     use http::{HeaderMap, HeaderValue};
+    #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn token(s: &str) -> SessionToken {
         SessionToken::parse(s).unwrap()

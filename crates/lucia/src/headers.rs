@@ -134,6 +134,8 @@ fn trim_ows_bytes(mut bytes: &[u8]) -> &[u8] {
 mod tests {
     use super::*;
     use http::HeaderValue;
+    #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn cookies(values: &[&[u8]]) -> HeaderMap {
         let mut headers = HeaderMap::new();

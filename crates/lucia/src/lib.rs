@@ -68,7 +68,9 @@
 //! so stores built on JavaScript promises qualify. Argon2id at the default parameters works
 //! and costs about 0.1 s per hash in Node.js 20 on one core here; the `Inline` offload runs it
 //! on the calling thread, which is what a single-threaded runtime can do.
-//! `scripts/wasm-test.sh` runs the conformance suites and a sign-in flow in Node.js.
+//! `bash scripts/wasm-test.sh` runs the crate's unit tests (all features), the conformance
+//! suites and a sign-in flow in Node.js; in the unit tests `#[test]` is `wasm_bindgen_test` on
+//! that target, and only what spawns threads stays native-only.
 //!
 //! ## Features
 //!

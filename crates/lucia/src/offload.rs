@@ -89,6 +89,8 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     struct Dropping;
     impl Offload for Dropping {

@@ -486,6 +486,8 @@ impl<S: TokenStore + UserStore + SessionStore> Lucia<S> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn codes_use_their_alphabet_uniformly() {

@@ -630,6 +630,8 @@ impl fmt::Display for Origin {
 mod tests {
     use super::*;
     use http::HeaderValue;
+    #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     const POST: Method = Method::POST;
 

@@ -207,6 +207,8 @@ pub(crate) fn session_lifetime(lifetime: Duration) -> Result<Duration> {
 mod tests {
     use super::*;
     use time::macros::datetime;
+    #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     const T0: OffsetDateTime = datetime!(2030-01-01 0:00 UTC);
 

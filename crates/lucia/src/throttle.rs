@@ -332,6 +332,8 @@ impl<B: ThrottleBackend> Throttle<B> {
 mod tests {
     use super::*;
     use time::macros::datetime;
+    #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     const T0: OffsetDateTime = datetime!(2030-01-01 0:00 UTC);
 
@@ -411,6 +413,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))] // Spawns threads.
     fn concurrent_hits_on_one_key_allow_exactly_the_capacity() {
         let throttle = std::sync::Arc::new(Throttle::new(
             "race",

@@ -357,6 +357,8 @@ impl Hotp {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn rfc_hotp() -> Hotp {
         Hotp::new(Secret::from_bytes(b"12345678901234567890").unwrap())

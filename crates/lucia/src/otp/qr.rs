@@ -103,6 +103,8 @@ impl KeyUri {
 mod tests {
     use super::*;
     use crate::otp::{Hotp, Secret, Totp};
+    #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn uri() -> KeyUri {
         KeyUri::totp(

@@ -151,6 +151,8 @@ fn sample_index(n: usize, mut next_byte: impl FnMut() -> Result<u8>) -> Result<u
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn codes_are_well_formed_and_distinct() {

@@ -214,6 +214,8 @@ pub(crate) fn decode_base32(input: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     // RFC 4648 §10.
     const VECTORS: [(&str, &str); 7] = [

@@ -7,6 +7,8 @@ use password_hash::{PasswordHash, PasswordHasher as _, SaltString};
 
 use super::*;
 use crate::Error;
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+use wasm_bindgen_test::wasm_bindgen_test as test;
 
 /// A stored hash, the passwords that must verify against it, those that must not, and the
 /// `needs_rehash` that [`Argon2id::default()`] must report for every valid password.
@@ -241,6 +243,24 @@ const UNI_NFKC: &str = "fi Pass caf\u{e9}";
 
 fn valid(needs_rehash: bool) -> PasswordVerification {
     PasswordVerification::Valid { needs_rehash }
+}
+
+/// Runs `f` and checks it took less than `limit`: timed with `std::time::Instant` natively and
+/// with `Date.now()` (through `time`) on wasm32-unknown-unknown, where `Instant::now` panics.
+fn assert_quick(limit: std::time::Duration, f: impl FnOnce()) {
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    let elapsed = {
+        let start = std::time::Instant::now();
+        f();
+        start.elapsed()
+    };
+    #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+    let elapsed = {
+        let start = time::OffsetDateTime::now_utc();
+        f();
+        (time::OffsetDateTime::now_utc() - start).unsigned_abs()
+    };
+    assert!(elapsed < limit, "took {elapsed:?}, limit {limit:?}");
 }
 
 fn is_unsupported<T: std::fmt::Debug>(result: Result<T, Error>) -> bool {
@@ -712,12 +732,12 @@ fn refuses_passwords_over_the_hard_limit() {
         .find(|v| v.name == "argon2id_owasp_ascii")
         .unwrap();
     let huge = "a".repeat(10 << 20);
-    let start = std::time::Instant::now();
-    assert_eq!(
-        Argon2id::default().verify(owasp.hash, &huge).unwrap(),
-        PasswordVerification::Invalid
-    );
-    assert!(start.elapsed() < std::time::Duration::from_millis(500));
+    assert_quick(std::time::Duration::from_millis(500), || {
+        assert_eq!(
+            Argon2id::default().verify(owasp.hash, &huge).unwrap(),
+            PasswordVerification::Invalid
+        );
+    });
     // But a garbled hash is still reported as such.
     assert!(is_unsupported(hasher.verify("garbage", &huge)));
 }
@@ -786,11 +806,11 @@ fn costly_hashes_are_refused_without_hashing() {
         "$2b$31$..CA.uOD/eaGAOmJB.yMBuaOWmnNUFfwORoH..MfuhEhaBiFsYEfG".to_string(),
         "$2b$17$..CA.uOD/eaGAOmJB.yMBuaOWmnNUFfwORoH..MfuhEhaBiFsYEfG".to_string(),
     ];
-    let start = std::time::Instant::now();
-    for hash in &costly {
-        assert!(is_unsupported(hasher.verify(hash, "hunter22")), "{hash}");
-    }
-    assert!(start.elapsed() < std::time::Duration::from_secs(2));
+    assert_quick(std::time::Duration::from_secs(2), || {
+        for hash in &costly {
+            assert!(is_unsupported(hasher.verify(hash, "hunter22")), "{hash}");
+        }
+    });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1116,9 +1136,12 @@ fn hasher_is_object_safe_and_thread_safe() {
     let hash = hasher.hash("hunter22").unwrap();
     let hasher: std::sync::Arc<dyn PasswordHasher> = hasher.into();
     let clone = hasher.clone();
-    let result = std::thread::spawn(move || clone.verify(&hash, "hunter22").unwrap())
-        .join()
-        .unwrap();
+    let verify = move || clone.verify(&hash, "hunter22").unwrap();
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    let result = std::thread::spawn(verify).join().unwrap();
+    // No threads on wasm32-unknown-unknown: the `Send + Sync` bounds are checked at compile time.
+    #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+    let result = verify();
     assert_eq!(result, valid(false));
 }
 
