@@ -16,6 +16,16 @@ pub const MAX_BODY: usize = 1 << 20;
 /// The `User-Agent` of every request (GitHub refuses requests without one).
 pub const USER_AGENT: &str = concat!("lucia-oauth/", env!("CARGO_PKG_VERSION"));
 
+/// Installs rustls' `ring` provider as the process default, unless one is installed already.
+///
+/// reqwest (built here without a bundled provider) panics when it builds a client with no
+/// process default; [`HttpClient::new`] calls this first. Apps (and tests) that build their
+/// own reqwest clients in the same process can call it too.
+pub fn install_crypto_provider() {
+    // Fails harmlessly when the app installed another provider: that one is kept.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// An HTTP client for provider requests.
 ///
 /// [`HttpClient::new`] gives a 5-second connect timeout, a 15-second total timeout per
@@ -42,9 +52,7 @@ impl HttpClient {
 
     /// A client with these timeouts.
     pub fn with_timeouts(connect: Duration, total: Duration) -> Result<Self> {
-        // reqwest panics without a rustls provider; ours is `ring`. An app that installed
-        // another one keeps it (install_default fails harmlessly then).
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        install_crypto_provider();
         let inner = reqwest::Client::builder()
             .connect_timeout(connect)
             .timeout(total)

@@ -252,7 +252,24 @@ impl<S: AuthStore> SessionHandle<S> {
         Ok((session, token))
     }
 
-    /// Queues the cookie for a session created elsewhere (with a custom lifetime, say).
+    /// Like [`SessionHandle::sign_in`], with the session's own sliding lifetime ("remember
+    /// me" picks a longer one than the policy's default).
+    pub async fn sign_in_with_lifetime(
+        &self,
+        user_id: &str,
+        attributes: S::SessionAttributes,
+        lifetime: time::Duration,
+    ) -> crate::Result<(crate::Session<S::SessionAttributes>, crate::SessionToken)> {
+        self.end_current().await?;
+        let (session, token) = self
+            .lucia
+            .create_session_with_lifetime(user_id, attributes, lifetime)
+            .await?;
+        self.set_cookie(&session, &token);
+        Ok((session, token))
+    }
+
+    /// Queues the cookie for a session created elsewhere.
     pub fn set_cookie(
         &self,
         session: &crate::Session<S::SessionAttributes>,

@@ -16,25 +16,30 @@ use serde::Deserialize;
 use crate::DemoStore;
 use crate::app::*;
 use crate::model::Account;
+use crate::oauth::buttons;
 use crate::pages::{credentials_form, escape};
+
+/// The session lifetime without "remember me" (sliding: extended while in use).
+pub(crate) const SESSION_LIFETIME: time::Duration = time::Duration::DAY;
+/// The session lifetime with "remember me".
+pub(crate) const REMEMBER_LIFETIME: time::Duration = time::Duration::days(30);
 
 pub(crate) async fn home<S: DemoStore>(MaybeAuth(auth): MaybeAuth<S>) -> Response {
     match auth {
-        Some(auth) if !auth.session.attributes.two_factor_verified => html(
+        Some(auth) if !auth.session.attributes.two_factor_verified => pending_html(
             StatusCode::OK,
             "Two-factor authentication",
-            None,
             r#"<p>One more step: <a href="/2fa">enter the code from your authenticator app</a>.</p>"#,
         ),
         Some(auth) => {
-            let email = &auth.user.attributes.email;
+            let account = &auth.user.attributes;
+            let email = &account.email;
             let body = format!(
                 r#"<p>You are signed in as <strong>{}</strong>.</p>
-<p><a href="/settings/sessions">Your sessions</a> · <a href="/settings/2fa">Two-factor authentication</a> · <a href="/api/me">/api/me</a></p>
-<form method="post" action="/logout"><button type="submit">Log out</button></form>"#,
+<p><a href="/settings">Settings</a> · <a href="/settings/sessions">Your sessions</a> · <a href="/settings/2fa">Two-factor authentication</a> · <a href="/api/me">/api/me</a></p>"#,
                 escape(email)
             );
-            html(StatusCode::OK, "Welcome back", Some(email), &body)
+            html(StatusCode::OK, "Welcome back", Some(account), &body)
         }
         None => html(
             StatusCode::OK,
@@ -54,18 +59,22 @@ pub(crate) struct Credentials {
     email: String,
     #[serde(default)]
     password: String,
+    /// "Remember me" (log-in only): any value means yes.
+    #[serde(default)]
+    remember: Option<String>,
 }
 
-pub(crate) async fn signup_page() -> Response {
+pub(crate) async fn signup_page(State(app): State<Arc<App>>) -> Response {
     html(
         StatusCode::OK,
         "Sign up",
         None,
-        &credentials_form("/signup", "Create account", None, ""),
+        &credentials_form("/signup", "Create account", None, "", &buttons(&app)),
     )
 }
 
 pub(crate) async fn signup<S: DemoStore>(
+    State(app): State<Arc<App>>,
     control: SessionControl<S>,
     connect: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
@@ -76,7 +85,13 @@ pub(crate) async fn signup<S: DemoStore>(
             status,
             "Sign up",
             None,
-            &credentials_form("/signup", "Create account", Some(message), &form.email),
+            &credentials_form(
+                "/signup",
+                "Create account",
+                Some(message),
+                &form.email,
+                &buttons(&app),
+            ),
         )
     };
     let Some(email) = normalize_email(&form.email) else {
@@ -99,6 +114,7 @@ pub(crate) async fn signup<S: DemoStore>(
         .create_user(
             NewUser::new(Account {
                 email: email.clone(),
+                email_verified: false,
             })
             .key(key),
         )
@@ -106,9 +122,18 @@ pub(crate) async fn signup<S: DemoStore>(
     {
         Ok(user) => {
             let ip = client_ip(connect.as_ref());
-            match control.sign_in(&user.id, device(&headers, &ip)).await {
-                Ok(_) => Redirect::to("/").into_response(),
-                Err(_) => unavailable(),
+            if control
+                .sign_in(&user.id, device(&headers, &ip))
+                .await
+                .is_err()
+            {
+                return unavailable();
+            }
+            // The account exists either way: a mail failure shows the 503 page, and the
+            // banner's "send a new code" retries.
+            match crate::verify_email::send_code(&app, lucia, &user.id, &email).await {
+                Ok(()) => Redirect::to("/").into_response(),
+                Err(response) => response,
             }
         }
         Err(Error::PasswordPolicy(lucia::password::PasswordPolicyError::Common)) => again(
@@ -127,12 +152,12 @@ pub(crate) async fn signup<S: DemoStore>(
     }
 }
 
-pub(crate) async fn login_page() -> Response {
+pub(crate) async fn login_page(State(app): State<Arc<App>>) -> Response {
     html(
         StatusCode::OK,
         "Log in",
         None,
-        &credentials_form("/login", "Log in", None, ""),
+        &credentials_form("/login", "Log in", None, "", &buttons(&app)),
     )
 }
 
@@ -159,7 +184,7 @@ pub(crate) async fn login<S: DemoStore>(
         let message = Some("Too many attempts. Please wait a moment and try again.");
         return throttled(
             "Log in",
-            &credentials_form("/login", "Log in", message, &form.email),
+            &credentials_form("/login", "Log in", message, &form.email, &buttons(&app)),
             wait,
         );
     }
@@ -179,7 +204,15 @@ pub(crate) async fn login<S: DemoStore>(
             };
             let mut attributes = device(&headers, &ip);
             attributes.two_factor_verified = !two_factor;
-            match control.sign_in(&key.user_id, attributes).await {
+            let lifetime = if form.remember.is_some() {
+                REMEMBER_LIFETIME
+            } else {
+                SESSION_LIFETIME
+            };
+            match control
+                .sign_in_with_lifetime(&key.user_id, attributes, lifetime)
+                .await
+            {
                 Ok(_) if two_factor => Redirect::to("/2fa").into_response(),
                 Ok(_) => Redirect::to("/").into_response(),
                 Err(_) => unavailable(),
@@ -202,6 +235,7 @@ pub(crate) async fn login<S: DemoStore>(
                     "Log in",
                     Some("Incorrect email or password."),
                     &form.email,
+                    &buttons(&app),
                 ),
             )
         }

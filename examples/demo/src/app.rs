@@ -11,8 +11,8 @@ use lucia::throttle::{MemoryThrottle, Throttle};
 use lucia_axum::Auth;
 
 use crate::DemoStore;
-use crate::model::Device;
-use crate::pages::layout;
+use crate::model::{Account, Device};
+use crate::pages::{Viewer, layout};
 
 /// Shared state of the handlers.
 pub(crate) struct App {
@@ -23,8 +23,17 @@ pub(crate) struct App {
     /// Password-reset mails per address asked for, and requests per client address.
     pub(crate) reset_mails: Throttle<MemoryThrottle>,
     pub(crate) reset_requests: Throttle<MemoryThrottle>,
-    /// The development mailbox.
-    pub(crate) mailbox: crate::mail::DevMailbox,
+    /// Verification-code mails per user: 3, then one per 5 minutes.
+    pub(crate) verification_mails: Throttle<MemoryThrottle>,
+    /// Where mails go.
+    pub(crate) mailer: crate::mail::Mailer,
+    /// The demo's public base URL (`http://127.0.0.1:3000`), for links in mails and OAuth
+    /// redirect URIs: never taken from the request's `Host`, which a client chooses.
+    pub(crate) public_url: String,
+    /// Whether cookies are `Secure`.
+    pub(crate) secure_cookies: bool,
+    /// The configured OAuth providers.
+    pub(crate) oauth: Vec<lucia_oauth::OAuthClient>,
     /// Wrong two-factor codes per user: 5 free, then 15 minutes doubling up to an hour.
     pub(crate) second_factor: Throttle<MemoryThrottle>,
 }
@@ -32,10 +41,16 @@ pub(crate) struct App {
 pub(crate) fn html(
     status: StatusCode,
     title: &str,
-    signed_in: Option<&str>,
+    viewer: Option<&Account>,
     body: &str,
 ) -> Response {
-    (status, Html(layout(title, signed_in, body))).into_response()
+    let viewer = viewer.map_or(Viewer::Anonymous, Viewer::User);
+    (status, Html(layout(title, viewer, body))).into_response()
+}
+
+/// A page for a session still waiting for its second factor (header: only "Log out").
+pub(crate) fn pending_html(status: StatusCode, title: &str, body: &str) -> Response {
+    (status, Html(layout(title, Viewer::Pending, body))).into_response()
 }
 
 pub(crate) fn unavailable() -> Response {
@@ -48,6 +63,20 @@ pub(crate) fn unavailable() -> Response {
     response
         .headers_mut()
         .insert(RETRY_AFTER, HeaderValue::from_static("5"));
+    response
+}
+
+/// The mail server did not take a mail: 503, so the user knows to try again.
+pub(crate) fn mail_failed() -> Response {
+    let mut response = html(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "Mail not sent",
+        None,
+        "<p>We could not send the mail just now. Please try again in a moment.</p>",
+    );
+    response
+        .headers_mut()
+        .insert(RETRY_AFTER, HeaderValue::from_static("30"));
     response
 }
 
@@ -102,7 +131,17 @@ pub(crate) fn second_factor_pending<S: DemoStore>(auth: &Auth<S>) -> Option<Resp
 }
 
 pub(crate) fn throttled(title: &str, body: &str, wait: lucia::throttle::RetryAfter) -> Response {
-    let mut response = html(StatusCode::TOO_MANY_REQUESTS, title, None, body);
+    throttled_for(title, None, body, wait)
+}
+
+/// A 429 page with `Retry-After`.
+pub(crate) fn throttled_for(
+    title: &str,
+    viewer: Option<&Account>,
+    body: &str,
+    wait: lucia::throttle::RetryAfter,
+) -> Response {
+    let mut response = html(StatusCode::TOO_MANY_REQUESTS, title, viewer, body);
     if let Ok(value) = HeaderValue::from_str(&wait.seconds().to_string()) {
         response.headers_mut().insert(RETRY_AFTER, value);
     }

@@ -1,5 +1,6 @@
-//! The lucia demo app: sign-up, sign-in, sign-out, a sessions page and a JSON API, on axum
-//! with lucia-axum and lucia-sqlx. Everything here uses only the libraries' public APIs: read
+//! The lucia demo app: sign-up with email verification, sign-in with a password or an OAuth
+//! provider, two-factor authentication, password reset, account settings, a sessions page
+//! and a JSON API, on axum with lucia-axum, lucia-sqlx and lucia-oauth. Everything here uses only the libraries' public APIs: read
 //! it as the reference for wiring lucia into an app.
 //!
 //! Routes (a stable contract; tests and tools depend on it):
@@ -7,15 +8,18 @@
 //! | route | |
 //! | --- | --- |
 //! | `GET /` | the signed-in user's email and a logout button, or links to log in / sign up |
-//! | `GET /signup`, `POST /signup` (`email`, `password`) | 303 to `/` with the session cookie; otherwise the form again with a message and a 4xx |
-//! | `GET /login`, `POST /login` (`email`, `password`) | 303 to `/` with a new session; wrong credentials: one generic message, 400; throttled: 429 + `Retry-After` |
+//! | `GET /signup`, `POST /signup` (`email`, `password`) | 303 to `/` with the session cookie and a verification code mailed; otherwise the form again with a message and a 4xx |
+//! | `GET /login`, `POST /login` (`email`, `password`, `remember`) | 303 to `/` with a new session (1 day, or 30 days with `remember`); wrong credentials: one generic message, 400; throttled: 429 + `Retry-After` |
+//! | `GET /verify-email`, `POST /verify-email` (`code`), `POST /verify-email/resend` | the 8-character code mailed after sign-up; resends throttled (3, then one per 5 minutes) |
+//! | `GET /login/{provider}`, `GET`/`POST /login/{provider}/callback` | OAuth sign-in with a configured provider (see `oauth`); a new user only for a verified email nobody uses yet |
+//! | `GET /settings`, `POST /settings/linked-accounts/{provider}`, `POST /settings/linked-accounts/unlink` (`provider`) | the address, two-factor state and sign-in methods; connect or disconnect providers (never the last sign-in method) |
 //! | `POST /logout` | ends the session, clears the cookie, 303 to `/` |
 //! | `GET /settings/sessions` | the user's sessions; `POST /settings/sessions/revoke` (`session_id`), `POST /settings/sessions/revoke-others` |
 //! | `GET /api/me` | `{"id", "email"}` for a session cookie or `Authorization: Bearer`; 401 JSON otherwise (also while the second factor is pending) |
 //! | `GET /settings/2fa`, `POST /settings/2fa/enable` (`code`), `POST /settings/2fa/disable` (`code`) | TOTP enrolment with an inline QR code and the key; ten recovery codes shown once |
 //! | `GET /forgot-password`, `POST /forgot-password` (`email`) | the same answer whether or not the address has an account; mails throttled (3 per address, then one per 10 minutes; 10 requests per client a minute) |
 //! | `GET /reset-password/{token}`, `POST /reset-password/{token}` (`password`) | `Referrer-Policy: no-referrer`; policy checked before the link is used; success signs out every session |
-//! | `GET /dev/mailbox` | development only: the mails the demo sent, newest first |
+//! | `GET /dev/mailbox` | development only (off with `--no-dev-mailbox`: 404): the mails the demo sent, newest first |
 //! | `GET /2fa`, `POST /2fa` (`code` or `recovery_code`) | the second step of signing in when two-factor is on; wrong codes are throttled (5 free, then 15 minutes doubling up to an hour: 429 + `Retry-After`) |
 //!
 //! Every non-safe request passes lucia's origin check (403 otherwise).
@@ -25,10 +29,13 @@ mod account;
 mod app;
 pub mod mail;
 pub mod model;
+pub mod oauth;
 pub mod pages;
 mod password_reset;
 mod sessions;
+mod settings;
 mod two_factor;
+mod verify_email;
 
 use std::net::SocketAddr;
 use std::str::FromStr;
@@ -80,12 +87,67 @@ pub struct Settings {
     pub database_url: String,
     /// Serve `Secure` cookies and expect `https://` origins (behind TLS).
     pub secure_cookies: bool,
+    /// The public base URL (`https://demo.example.com`) for links in mails and OAuth
+    /// redirect URIs; [`serve`] uses `http://` + the listening address when `None`.
+    pub public_url: Option<String>,
+    /// Keep the development mailbox at `/dev/mailbox`.
+    pub dev_mailbox: bool,
+    /// Deliver mail through this SMTP server.
+    pub smtp_url: Option<String>,
+    /// The sender of the demo's mails.
+    pub mail_from: String,
+    /// The OAuth providers ([`oauth::from_env`]).
+    pub oauth: Vec<oauth::ProviderSetting>,
+}
+
+impl Default for Settings {
+    /// A SQLite file `lucia-demo.db`, development cookies, the development mailbox, no SMTP,
+    /// no OAuth providers.
+    fn default() -> Self {
+        Self {
+            database_url: "sqlite://lucia-demo.db".into(),
+            secure_cookies: false,
+            public_url: None,
+            dev_mailbox: true,
+            smtp_url: None,
+            mail_from: "lucia demo <demo@localhost>".into(),
+            oauth: Vec::new(),
+        }
+    }
+}
+
+/// What the app needs besides the store: the mailer and the OAuth clients.
+struct Services {
+    mailer: mail::Mailer,
+    oauth: Vec<lucia_oauth::OAuthClient>,
+    public_url: String,
+}
+
+impl Services {
+    async fn new(settings: &Settings) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        let public_url = settings
+            .public_url
+            .clone()
+            .unwrap_or_else(|| "http://127.0.0.1:3000".into())
+            .trim_end_matches('/')
+            .to_owned();
+        Ok(Self {
+            mailer: mail::Mailer::new(
+                settings.dev_mailbox,
+                settings.smtp_url.as_deref(),
+                &settings.mail_from,
+            )?,
+            oauth: oauth::clients(&settings.oauth, &public_url).await?,
+            public_url,
+        })
+    }
 }
 
 /// Connects to the database, applies the migrations and builds the app.
 pub async fn build(
     settings: &Settings,
 ) -> Result<Router, Box<dyn std::error::Error + Send + Sync>> {
+    let services = Services::new(settings).await?;
     let url = settings.database_url.as_str();
     let timeout = Duration::from_secs(3);
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
@@ -94,7 +156,7 @@ pub async fn build(
             .connect(url)
             .await?;
         migrator("TEXT")?.run(&pool).await?;
-        Ok(router(store(pool)?, settings)?)
+        Ok(router(store(pool)?, settings, services)?)
     } else if url.starts_with("mysql://") || url.starts_with("mariadb://") {
         let url = url.replacen("mariadb://", "mysql://", 1);
         let pool = sqlx::mysql::MySqlPoolOptions::new()
@@ -102,7 +164,7 @@ pub async fn build(
             .connect(&url)
             .await?;
         migrator("VARCHAR(255)")?.run(&pool).await?;
-        Ok(router(store(pool)?, settings)?)
+        Ok(router(store(pool)?, settings, services)?)
     } else if url.starts_with("sqlite:") {
         let options = sqlx::sqlite::SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
@@ -113,7 +175,7 @@ pub async fn build(
             .connect_with(options)
             .await?;
         migrator("TEXT")?.run(&pool).await?;
-        Ok(router(store(pool)?, settings)?)
+        Ok(router(store(pool)?, settings, services)?)
     } else {
         Err(
             format!("unsupported database URL {url:?}: use sqlite://, postgres:// or mysql://")
@@ -131,15 +193,42 @@ where
     SqlxStore::with_tables(pool, migrator("TEXT")?.tables().clone())
 }
 
-/// The router for any store (the tests use it directly).
-pub fn router<S: DemoStore>(store: S, settings: &Settings) -> lucia::Result<Router> {
+/// The router for any store.
+fn router<S: DemoStore>(
+    store: S,
+    settings: &Settings,
+    services: Services,
+) -> lucia::Result<Router> {
     let development = !settings.secure_cookies;
     let lucia = Arc::new(
         Lucia::new(store)
             .with_offload(TokioOffload::default())
+            .with_session_policy(
+                lucia::SessionPolicy::default().lifetime(account::SESSION_LIFETIME)?,
+            )
             .with_session_cookie(SessionCookie::builder().development(development).build()?),
     );
-    let origin = OriginCheck::builder().development(development).build()?;
+    let mut origin = OriginCheck::builder().development(development);
+    // Form-post providers (Apple) call back with a cross-site POST from their origin; forms
+    // may redirect to every configured provider (CSP form-action applies to redirects).
+    let mut form_action = String::from("'self'");
+    for client in &services.oauth {
+        let provider = client.provider();
+        let provider_origin = provider
+            .authorization_endpoint
+            .origin()
+            .ascii_serialization();
+        if provider.response_mode == lucia_oauth::provider::ResponseMode::FormPost {
+            origin = origin.allow_origin(provider_origin.clone());
+        }
+        form_action.push(' ');
+        form_action.push_str(&provider_origin);
+    }
+    let origin = origin.build()?;
+    let csp = HeaderValue::from_str(&format!(
+        "default-src 'self'; frame-ancestors 'none'; form-action {form_action}; base-uri 'none'"
+    ))
+    .map_err(|_| lucia::Error::Config("invalid provider origin in the CSP".into()))?;
     let app = Arc::new(app::App {
         // Copenhagen: about 5 attempts per account, refilled one a minute; more per address,
         // which may be shared (NAT, offices).
@@ -172,7 +261,18 @@ pub fn router<S: DemoStore>(store: S, settings: &Settings) -> lucia::Result<Rout
             },
             MemoryThrottle::new(),
         ),
-        mailbox: mail::DevMailbox::default(),
+        verification_mails: Throttle::new(
+            "verification-mail",
+            Limit::TokenBucket {
+                capacity: 3,
+                refill: time::Duration::minutes(5),
+            },
+            MemoryThrottle::new(),
+        ),
+        mailer: services.mailer,
+        public_url: services.public_url,
+        secure_cookies: settings.secure_cookies,
+        oauth: services.oauth,
         second_factor: Throttle::new(
             "two-factor",
             Limit::Backoff {
@@ -211,6 +311,29 @@ pub fn router<S: DemoStore>(store: S, settings: &Settings) -> lucia::Result<Rout
             get(password_reset::reset_password_page).post(password_reset::reset_password::<S>),
         )
         .route("/dev/mailbox", get(mail::mailbox))
+        .route(
+            "/verify-email",
+            get(verify_email::verify_page::<S>).post(verify_email::verify::<S>),
+        )
+        .route("/verify-email/resend", post(verify_email::resend::<S>))
+        .route("/login/{provider}", get(oauth::login))
+        .route(
+            "/login/{provider}/callback",
+            get(oauth::callback::<S>).post(oauth::callback::<S>),
+        )
+        .route("/settings", get(settings::settings::<S>))
+        .route(
+            "/settings/linked-accounts/unlink",
+            post(settings::unlink::<S>),
+        )
+        .route(
+            "/settings/linked-accounts/{provider}",
+            post(oauth::link::<S>),
+        )
+        .route(
+            "/favicon.svg",
+            get(|| async { ([("content-type", "image/svg+xml")], pages::FAVICON) }),
+        )
         .route("/settings/2fa", get(two_factor::two_factor_settings::<S>))
         .route(
             "/settings/2fa/enable",
@@ -226,17 +349,14 @@ pub fn router<S: DemoStore>(store: S, settings: &Settings) -> lucia::Result<Rout
         )
         .with_state(app)
         .layer(LuciaLayer::new(lucia).origin_check(origin))
-        .layer(axum::middleware::map_response(security_headers)))
+        .layer(axum::middleware::map_response(move |response| {
+            security_headers(response, csp.clone())
+        })))
 }
 
-async fn security_headers(mut response: Response) -> Response {
+async fn security_headers(mut response: Response, csp: HeaderValue) -> Response {
     let headers = response.headers_mut();
-    headers.insert(
-        CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
-        ),
-    );
+    headers.insert(CONTENT_SECURITY_POLICY, csp);
     headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers
@@ -250,12 +370,16 @@ async fn security_headers(mut response: Response) -> Response {
 
 /// Serves the app on `addr` until Ctrl-C.
 pub async fn serve(
-    settings: Settings,
+    mut settings: Settings,
     addr: SocketAddr,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    let app = build(&settings).await?;
     let listener = tokio::net::TcpListener::bind(addr).await?;
-    println!("lucia demo listening on http://{}", listener.local_addr()?);
+    let local = listener.local_addr()?;
+    settings
+        .public_url
+        .get_or_insert_with(|| format!("http://{local}"));
+    let app = build(&settings).await?;
+    println!("lucia demo listening on http://{local}");
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),

@@ -2,11 +2,14 @@
 
 use lucia_sqlx::{Columns, Migrator, Query, Tables};
 
-/// A user: an email address (unique, lowercase).
+/// A user: an email address (unique, lowercase) and whether its owner proved they read it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Account {
     /// The normalised email address.
     pub email: String,
+    /// Whether the address was verified: by the code mailed after sign-up, or by an OAuth
+    /// provider that marked it verified.
+    pub email_verified: bool,
 }
 
 /// What the demo remembers about a session: the browser and address it was created from.
@@ -32,14 +35,15 @@ impl lucia::two_factor::TwoFactorSession for Device {
 macro_rules! columns {
     ($db:ty) => {
         impl Columns<$db> for Account {
-            const COLUMNS: &'static [&'static str] = &["email"];
+            const COLUMNS: &'static [&'static str] = &["email", "email_verified"];
             fn bind<'q>(&'q self, query: Query<'q, $db>) -> Query<'q, $db> {
-                query.bind(self.email.as_str())
+                query.bind(self.email.as_str()).bind(self.email_verified)
             }
             fn decode(row: &<$db as sqlx::Database>::Row, first: usize) -> sqlx::Result<Self> {
                 use sqlx::Row;
                 Ok(Self {
                     email: row.try_get(first)?,
+                    email_verified: row.try_get(first + 1)?,
                 })
             }
         }
@@ -85,5 +89,10 @@ pub fn migrator(text: &str) -> lucia::Result<Migrator> {
             1000,
             "two-factor verified flag on sessions",
             ["ALTER TABLE demo_sessions ADD COLUMN two_factor_verified BOOLEAN NOT NULL DEFAULT TRUE"],
+        )?
+        .app_migration(
+            1001,
+            "email verified flag on users",
+            ["ALTER TABLE demo_users ADD COLUMN email_verified BOOLEAN NOT NULL DEFAULT FALSE"],
         )
 }

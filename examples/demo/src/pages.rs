@@ -2,6 +2,8 @@
 
 use std::fmt::Write;
 
+use crate::model::Account;
+
 /// Escapes text for HTML element content and quoted attribute values.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -18,15 +20,36 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-/// A whole page: `body` must already be escaped HTML.
-pub fn layout(title: &str, signed_in: Option<&str>, body: &str) -> String {
-    let nav = match signed_in {
-        Some(email) => format!(
-            r#"<span class="who">{}</span> <a href="/settings/sessions">Sessions</a>
-            <form method="post" action="/logout" class="inline"><button type="submit">Log out</button></form>"#,
-            escape(email)
+/// Who is looking at a page, for its header.
+#[derive(Debug, Clone, Copy)]
+pub enum Viewer<'a> {
+    /// Nobody is signed in.
+    Anonymous,
+    /// A session waiting for the second factor: it can only continue or log out.
+    Pending,
+    /// A signed-in user.
+    User(&'a Account),
+}
+
+/// A whole page: `body` must already be escaped HTML. Signed-in users with an unverified
+/// address see a banner on every page.
+pub fn layout(title: &str, viewer: Viewer<'_>, body: &str) -> String {
+    const LOG_OUT: &str = r#"<form method="post" action="/logout" class="inline"><button type="submit">Log out</button></form>"#;
+    let nav = match viewer {
+        Viewer::User(account) => format!(
+            r#"<span class="who">{}</span> <a href="/settings">Settings</a> <a href="/settings/sessions">Sessions</a> {LOG_OUT}"#,
+            escape(&account.email)
         ),
-        None => r#"<a href="/login">Log in</a> <a href="/signup">Sign up</a>"#.to_owned(),
+        Viewer::Pending => LOG_OUT.to_owned(),
+        Viewer::Anonymous => {
+            r#"<a href="/login">Log in</a> <a href="/signup">Sign up</a>"#.to_owned()
+        }
+    };
+    let banner = match viewer {
+        Viewer::User(account) if !account.email_verified => {
+            r#"<p class="banner" role="status">Please verify your email address: <a href="/verify-email">enter the code we mailed you</a>.</p>"#
+        }
+        _ => "",
     };
     format!(
         r#"<!doctype html>
@@ -36,10 +59,12 @@ pub fn layout(title: &str, signed_in: Option<&str>, body: &str) -> String {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title} · lucia demo</title>
 <link rel="stylesheet" href="/style.css">
+<link rel="icon" href="/favicon.svg" type="image/svg+xml">
 </head>
 <body>
 <header><a href="/" class="brand">lucia demo</a><nav>{nav}</nav></header>
 <main>
+{banner}
 <h1>{title}</h1>
 {body}
 </main>
@@ -52,7 +77,14 @@ pub fn layout(title: &str, signed_in: Option<&str>, body: &str) -> String {
 }
 
 /// The sign-up or log-in form, with an optional error message and the email typed so far.
-pub fn credentials_form(action: &str, button: &str, error: Option<&str>, email: &str) -> String {
+/// `providers` is the OAuth buttons' HTML (may be empty); the log-in form has "remember me".
+pub fn credentials_form(
+    action: &str,
+    button: &str,
+    error: Option<&str>,
+    email: &str,
+    providers: &str,
+) -> String {
     let mut body = String::new();
     if let Some(error) = error {
         let _ = write!(
@@ -71,9 +103,15 @@ pub fn credentials_form(action: &str, button: &str, error: Option<&str>, email: 
         r#"<form method="post" action="{action}" class="card">
 <label>Email <input type="email" name="email" value="{email}" required autocomplete="email" maxlength="255"></label>
 <label>Password <input type="password" name="password" required minlength="8" maxlength="256" autocomplete="{autocomplete}"></label>
-<button type="submit">{button}</button>
-</form>"#,
+{remember}<button type="submit">{button}</button>
+</form>{providers}"#,
         email = escape(email),
+        remember = if action == "/login" {
+            r#"<label class="check"><input type="checkbox" name="remember" value="on"> Remember me for 30 days</label>
+"#
+        } else {
+            ""
+        },
     );
     if action == "/signup" {
         body.push_str(r#"<p>Already have an account? <a href="/login">Log in</a>.</p>"#);
@@ -107,4 +145,13 @@ th, td { text-align: left; padding: .5rem; border-bottom: 1px solid #e3e6ef; ver
 .current { font-weight: 700; color: var(--accent); }
 .qr svg { width: 14rem; height: 14rem; background: #fff; }
 .recovery { columns: 2; font-size: 1.1rem; }
+.banner { background: #fff4d6; border: 1px solid #f0d58a; border-radius: 6px; padding: .5rem .75rem; }
+.providers { display: flex; flex-wrap: wrap; gap: .5rem; margin-top: 1rem; }
+a.button { display: inline-block; padding: .45rem 1rem; border-radius: 6px; background: #e8e6fb; color: var(--accent); text-decoration: none; }
+label.check { display: flex; gap: .5rem; align-items: center; font-weight: 400; }
+.notice { background: #e7f5ec; border-radius: 6px; padding: .5rem .75rem; }
+.mail h2 { font-size: 1.05rem; margin: 0; }
 "#;
+
+/// The favicon (a padlock), so browsers do not log a 404 for it.
+pub const FAVICON: &str = r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect x="3" y="7" width="10" height="8" rx="1.5" fill="#4b3fd1"/><path d="M5 7V5a3 3 0 0 1 6 0v2" fill="none" stroke="#4b3fd1" stroke-width="1.6"/></svg>"##;

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use axum::Extension;
 use axum::extract::{ConnectInfo, Form, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use lucia::Error;
 use lucia::throttle::keys;
@@ -49,7 +49,6 @@ pub(crate) async fn forgot_password<S: DemoStore>(
     State(app): State<Arc<App>>,
     control: SessionControl<S>,
     connect: Option<Extension<ConnectInfo<SocketAddr>>>,
-    headers: HeaderMap,
     Form(form): Form<EmailForm>,
 ) -> Response {
     let lucia = control.lucia();
@@ -75,15 +74,18 @@ pub(crate) async fn forgot_password<S: DemoStore>(
     if !email.is_empty() {
         match lucia.request_password_reset(&email).await {
             Ok(Some(link)) => {
-                let host = headers
-                    .get("host")
-                    .and_then(|h| h.to_str().ok())
-                    .unwrap_or("127.0.0.1:3000");
+                // The link's base is the configured public URL, never the request's Host
+                // header, which the client chooses (reset-link poisoning).
                 let body = format!(
-                    "Someone asked to reset the password of your account. If it was you, open\n\nhttp://{host}/reset-password/{}\n\nwithin an hour. If not, ignore this mail.",
+                    "Someone asked to reset the password of your account. If it was you, open\n\n{}/reset-password/{}\n\nwithin an hour. If not, ignore this mail.",
+                    app.public_url,
                     link.expose_secret()
                 );
-                app.mailbox.send(&email, "Reset your password", body);
+                // A failed delivery is logged, not shown: the answer must not depend on
+                // whether the address has an account.
+                if let Err(err) = app.mailer.send(&email, "Reset your password", body).await {
+                    eprintln!("lucia-demo: reset mail to {email} failed: {err}");
+                }
             }
             Ok(None) => {}
             Err(_) => return unavailable(),

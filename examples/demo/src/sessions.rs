@@ -51,7 +51,7 @@ pub(crate) async fn sessions<S: DemoStore>(
     html(
         StatusCode::OK,
         "Your sessions",
-        Some(&auth.user.attributes.email),
+        Some(&auth.user.attributes),
         &body,
     )
 }
@@ -88,7 +88,7 @@ pub(crate) async fn revoke<S: DemoStore>(
         Ok(_) => html(
             StatusCode::NOT_FOUND,
             "Unknown session",
-            Some(&auth.user.attributes.email),
+            Some(&auth.user.attributes),
             r#"<p>No such session. <a href="/settings/sessions">Back to your sessions</a>.</p>"#,
         ),
         Err(_) => unavailable(),

@@ -12,6 +12,7 @@ use serde::Deserialize;
 
 use crate::DemoStore;
 use crate::app::*;
+use crate::model::Account;
 use crate::pages::escape;
 
 pub(crate) fn second_factor_form(error: Option<&str>) -> String {
@@ -31,11 +32,21 @@ pub(crate) async fn second_factor_page<S: DemoStore>(PageAuth(auth): PageAuth<S>
     if auth.session.attributes.two_factor_verified {
         return Redirect::to("/").into_response();
     }
-    html(
+    pending_html(
         StatusCode::OK,
         "Two-factor authentication",
-        None,
         &second_factor_form(None),
+    )
+}
+
+/// Two-factor authentication needs a verified address (the way back in if the device is
+/// lost goes through that address).
+fn verify_first(account: &Account) -> Response {
+    html(
+        StatusCode::FORBIDDEN,
+        "Two-factor authentication",
+        Some(account),
+        r#"<p class="error" role="alert">Verify your email address before turning on two-factor authentication. <a href="/verify-email">Verify it now</a>.</p>"#,
     )
 }
 
@@ -55,6 +66,11 @@ pub(crate) async fn second_factor<S: DemoStore>(
 ) -> Response {
     if auth.session.attributes.two_factor_verified {
         return Redirect::to("/").into_response();
+    }
+    // An empty form is a slip, not a guess: it does not count against the attempts.
+    if form.code.trim().is_empty() && form.recovery_code.trim().is_empty() {
+        let form = second_factor_form(Some("Enter a code from your app or a recovery code."));
+        return pending_html(StatusCode::BAD_REQUEST, "Two-factor authentication", &form);
     }
     let lucia = control.lucia();
     let now = lucia.now();
@@ -93,12 +109,7 @@ pub(crate) async fn second_factor<S: DemoStore>(
             let form = second_factor_form(Some(
                 "That code is not valid. Try the next one from your app.",
             ));
-            html(
-                StatusCode::BAD_REQUEST,
-                "Two-factor authentication",
-                None,
-                &form,
-            )
+            pending_html(StatusCode::BAD_REQUEST, "Two-factor authentication", &form)
         }
         Err(_) => unavailable(),
     }
@@ -112,12 +123,14 @@ pub(crate) async fn two_factor_settings<S: DemoStore>(
         return pending;
     }
     let lucia = control.lucia();
-    let email = &auth.user.attributes.email;
+    let account = &auth.user.attributes;
+    let email = &account.email;
     match lucia.two_factor_enabled(&auth.user.id).await {
+        Ok(false) if !account.email_verified => verify_first(account),
         Ok(true) => html(
             StatusCode::OK,
             "Two-factor authentication",
-            Some(email),
+            Some(account),
             r#"<p>Two-factor authentication is <strong>on</strong>.</p>
 <form method="post" action="/settings/2fa/disable" class="card">
 <label>Current code <input name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="12" required></label>
@@ -149,7 +162,7 @@ pub(crate) async fn two_factor_settings<S: DemoStore>(
             html(
                 StatusCode::OK,
                 "Two-factor authentication",
-                Some(email),
+                Some(account),
                 &body,
             )
         }
@@ -171,7 +184,10 @@ pub(crate) async fn enable_two_factor<S: DemoStore>(
     if let Some(pending) = second_factor_pending(&auth) {
         return pending;
     }
-    let email = &auth.user.attributes.email;
+    let account = &auth.user.attributes;
+    if !account.email_verified {
+        return verify_first(account);
+    }
     match control
         .lucia()
         .confirm_two_factor(&auth.user.id, &form.code)
@@ -187,12 +203,12 @@ pub(crate) async fn enable_two_factor<S: DemoStore>(
 <ul class="recovery">{list}</ul>
 <p><a href="/">Done</a></p>"#
             );
-            html(StatusCode::OK, "Recovery codes", Some(email), &body)
+            html(StatusCode::OK, "Recovery codes", Some(account), &body)
         }
         Err(Error::InvalidToken | Error::TwoFactorNotEnabled) => html(
             StatusCode::BAD_REQUEST,
             "Two-factor authentication",
-            Some(email),
+            Some(account),
             r#"<p class="error" role="alert">That code is not valid. <a href="/settings/2fa">Start again</a>.</p>"#,
         ),
         Err(_) => unavailable(),
@@ -234,7 +250,7 @@ pub(crate) async fn disable_two_factor<S: DemoStore>(
             html(
                 StatusCode::BAD_REQUEST,
                 "Two-factor authentication",
-                Some(&auth.user.attributes.email),
+                Some(&auth.user.attributes),
                 r#"<p class="error" role="alert">That code is not valid. <a href="/settings/2fa">Back</a>.</p>"#,
             )
         }

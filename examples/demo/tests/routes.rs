@@ -22,14 +22,18 @@ impl Drop for Demo {
 }
 
 async fn start(secure_cookies: bool) -> Demo {
+    // reqwest shares lucia-oauth's rustls without a bundled provider.
+    lucia_oauth::http::install_crypto_provider();
     let db = std::env::temp_dir().join(format!("lucia-demo-{}.db", lucia::generate_id().unwrap()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
     let settings = Settings {
         database_url: format!("sqlite://{}", db.display()),
         secure_cookies,
+        public_url: Some(format!("http://{addr}")),
+        ..Settings::default()
     };
     let app = build(&settings).await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
         axum::serve(
             listener,
@@ -100,6 +104,21 @@ impl Demo {
         cookie_pair(&session_cookie(&response).expect("sign-up sets the session cookie"))
     }
 
+    /// The newest verification code in the development mailbox.
+    async fn mailed_code(&self) -> String {
+        let mailbox = self.get("/dev/mailbox", None).await.text().await.unwrap();
+        between(&mailbox, "verification code is<br><br>", "<br>").to_owned()
+    }
+
+    /// Verifies the signed-in user's address with the mailed code.
+    async fn verify_email(&self, cookie: &str) {
+        let code = self.mailed_code().await;
+        let response = self
+            .post("/verify-email", Some(cookie), &format!("code={code}"))
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "verification");
+    }
+
     async fn log_in(&self, email: &str, password: &str) -> Response {
         self.post(
             "/login",
@@ -139,7 +158,8 @@ async fn home_signup_login_logout() {
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let set_cookie = session_cookie(&response).unwrap();
-    for attribute in ["HttpOnly", "SameSite=Lax", "Path=/", "Max-Age=2592000"] {
+    // A one-day session without "remember me".
+    for attribute in ["HttpOnly", "SameSite=Lax", "Path=/", "Max-Age=86400"] {
         assert!(
             set_cookie.contains(attribute),
             "{attribute} in {set_cookie}"
@@ -566,7 +586,7 @@ async fn runs_on_postgres_and_mariadb() {
         };
         let settings = Settings {
             database_url: url,
-            secure_cookies: false,
+            ..Settings::default()
         };
         let _first_start = build(&settings).await.unwrap();
         let app = build(&settings).await.unwrap();
@@ -627,6 +647,7 @@ async fn two_factor_enrol_sign_in_recover_and_throttle() {
     let cookie = demo
         .sign_up("ada@example.com", "correct+horse+battery")
         .await;
+    demo.verify_email(&cookie).await;
     let page = demo
         .get("/settings/2fa", Some(&cookie))
         .await
@@ -819,7 +840,7 @@ async fn password_reset_through_the_dev_mailbox() {
 
     let mailbox = demo.get("/dev/mailbox", None).await.text().await.unwrap();
     assert_eq!(
-        mailbox.matches("<article").count(),
+        mailbox.matches("Reset your password").count(),
         1,
         "only the real account got a mail"
     );
@@ -883,4 +904,84 @@ async fn password_reset_through_the_dev_mailbox() {
         .await;
     assert_eq!(throttled.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(throttled.headers().get("retry-after").is_some());
+}
+
+/// Sign-up mails an 8-character code; until it is entered a banner shows and two-factor
+/// cannot be turned on; wrong codes are refused, resends are throttled and void the previous
+/// code; "remember me" picks the 30-day session.
+#[tokio::test]
+async fn email_verification_and_remember_me() {
+    let demo = start(false).await;
+    let cookie = demo
+        .sign_up("ada@example.com", "correct+horse+battery")
+        .await;
+    let verified =
+        "SELECT COUNT(*) FROM demo_users WHERE email = 'ada@example.com' AND email_verified";
+    assert_eq!(demo.count(verified).await, 0);
+    let home = demo.get("/", Some(&cookie)).await.text().await.unwrap();
+    assert!(home.contains(r#"href="/verify-email""#), "the banner");
+    assert_eq!(
+        demo.get("/settings/2fa", Some(&cookie)).await.status(),
+        StatusCode::FORBIDDEN,
+        "no two-factor before the address is verified"
+    );
+    let first = demo.mailed_code().await;
+    assert_eq!(first.len(), 8, "{first}");
+
+    let wrong = demo
+        .post("/verify-email", Some(&cookie), "code=AAAAAAAA")
+        .await;
+    assert_eq!(wrong.status(), StatusCode::BAD_REQUEST);
+    assert!(wrong.text().await.unwrap().contains("not right"));
+
+    // Resends: each voids the previous code; after three, 429.
+    for _ in 0..3 {
+        let resent = demo.post("/verify-email/resend", Some(&cookie), "").await;
+        assert_eq!(resent.status(), StatusCode::OK);
+    }
+    let throttled = demo.post("/verify-email/resend", Some(&cookie), "").await;
+    assert_eq!(throttled.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(throttled.headers().contains_key("retry-after"));
+    let old = demo
+        .post("/verify-email", Some(&cookie), &format!("code={first}"))
+        .await;
+    assert_eq!(
+        old.status(),
+        StatusCode::BAD_REQUEST,
+        "a resend voids the old code"
+    );
+
+    // Typed in lower case with a space: still the code.
+    let code = demo.mailed_code().await;
+    let typed = format!("{} {}", &code[..4].to_lowercase(), &code[4..]);
+    let ok = demo
+        .post(
+            "/verify-email",
+            Some(&cookie),
+            &format!("code={}", typed.replace(' ', "+")),
+        )
+        .await;
+    assert_eq!(ok.status(), StatusCode::SEE_OTHER);
+    assert_eq!(demo.count(verified).await, 1);
+    let home = demo.get("/", Some(&cookie)).await.text().await.unwrap();
+    assert!(
+        !home.contains(r#"href="/verify-email""#),
+        "no banner once verified"
+    );
+    assert_eq!(
+        demo.get("/settings/2fa", Some(&cookie)).await.status(),
+        StatusCode::OK
+    );
+
+    // Remember me: the 30-day session.
+    let remembered = demo
+        .post(
+            "/login",
+            None,
+            "email=ada%40example.com&password=correct+horse+battery&remember=on",
+        )
+        .await;
+    assert_eq!(remembered.status(), StatusCode::SEE_OTHER);
+    let set_cookie = session_cookie(&remembered).unwrap();
+    assert!(set_cookie.contains("Max-Age=2592000"), "{set_cookie}");
 }
