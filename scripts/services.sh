@@ -33,11 +33,15 @@
 #    http://127.0.0.1:3000/login/oidc/callback. PKCE S256 is required; every code grant
 #    gets a refresh token. Codes and tokens live in memory, so `stop`/`start oidc` forgets
 #    them; the signing keys are kept in $DIR/oidc/jwks.json until `down`.
+#  - SMTP: Python's aiosmtpd (pinned in scripts/smtp/requirements.txt, installed into a venv in
+#    $DIR/smtp/venv), plain SMTP without auth on 127.0.0.1:$LUCIA_SMTP_PORT, every message
+#    delivered to the Maildir $DIR/smtp/maildir (LUCIA_SMTP_MAILDIR; one file per message in
+#    new/). `down` empties it.
 # Servers run with fsync off: fine for tests, never for data that matters.
 #
 # Overrides: LUCIA_PG_PORT (55432), LUCIA_MARIADB_PORT (53306), LUCIA_REDIS_PORT (56379),
 # LUCIA_REDIS_CLUSTER_PORTS ("57101 57102 57103"; each node's cluster bus is on port + 100),
-# LUCIA_OIDC_PORT (53080), LUCIA_SERVICES_TIMEOUT (60 s per wait). All these ports lie in
+# LUCIA_OIDC_PORT (53080), LUCIA_SMTP_PORT (52525), LUCIA_SERVICES_TIMEOUT (60 s per wait). All these ports lie in
 # Linux's default ephemeral range (32768-60999), so in rare cases an outgoing connection can
 # hold one; `up` then fails with "Address already in use" in the log tail; pick other ports
 # then.
@@ -50,14 +54,16 @@ MY_PORT=${LUCIA_MARIADB_PORT:-53306}
 REDIS_PORT=${LUCIA_REDIS_PORT:-56379}
 read -r -a CLUSTER_PORTS <<<"${LUCIA_REDIS_CLUSTER_PORTS:-57101 57102 57103}"
 OIDC_PORT=${LUCIA_OIDC_PORT:-53080}
+SMTP_PORT=${LUCIA_SMTP_PORT:-52525}
 TIMEOUT=${LUCIA_SERVICES_TIMEOUT:-60}
-PG_DIR=$DIR/postgres MY_DIR=$DIR/mariadb REDIS_DIR=$DIR/redis OIDC_DIR=$DIR/oidc
+PG_DIR=$DIR/postgres MY_DIR=$DIR/mariadb REDIS_DIR=$DIR/redis OIDC_DIR=$DIR/oidc SMTP_DIR=$DIR/smtp
+SMTP_REQS=$(cd "$(dirname "${BASH_SOURCE[0]}")/smtp" && pwd)/requirements.txt
 OIDC_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/oidc" && pwd)
 MY_SOCK=$DIR/mariadb/mariadb.sock
 
 log() { echo "services: $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
-usage() { die "usage: $0 up|down|env|status | stop|start postgres|mariadb|redis|oidc"; }
+usage() { die "usage: $0 up|down|env|status | stop|start postgres|mariadb|redis|oidc|smtp"; }
 
 print_env() {
   local urls=() p
@@ -67,6 +73,8 @@ print_env() {
   echo "export LUCIA_REDIS_URL=redis://127.0.0.1:$REDIS_PORT/"
   (IFS=,; echo "export LUCIA_REDIS_CLUSTER_URLS=${urls[*]}")
   echo "export LUCIA_OIDC_ISSUER=http://127.0.0.1:$OIDC_PORT"
+  echo "export LUCIA_SMTP_URL=smtp://127.0.0.1:$SMTP_PORT"
+  echo "export LUCIA_SMTP_MAILDIR=$SMTP_DIR/maildir"
 }
 
 # ---------------------------------------------------------------- process helpers
@@ -129,6 +137,7 @@ install_packages() {
   command -v node >/dev/null || pkgs+=(nodejs)
   command -v npm >/dev/null || pkgs+=(npm)
   command -v curl >/dev/null || pkgs+=(curl)
+  python3 -c 'import venv, ensurepip' 2>/dev/null || pkgs+=(python3-venv)
   ((${#pkgs[@]})) || return 0
   log "installing ${pkgs[*]}"
   # Keep the packages' postinst from starting system-wide servers on the default ports.
@@ -343,6 +352,49 @@ stop_oidc() {
   wait_gone oidc "$OIDC_DIR/oidc.pid" oidc/server.mjs
 }
 
+# ---------------------------------------------------------------- SMTP server
+smtp_running() { pid_alive "$SMTP_DIR/smtp.pid" aiosmtpd; }
+smtp_banner() { # the server greets with 220
+  local line
+  exec 3<>"/dev/tcp/127.0.0.1/$SMTP_PORT" || return 1
+  IFS= read -r -t 5 line <&3 || { exec 3<&-; return 1; }
+  printf 'QUIT\r\n' >&3; exec 3<&-
+  [[ $line == 220* ]]
+}
+
+smtp_install() { # a venv with the pinned packages, rebuilt when the requirements change
+  local stamp=$SMTP_DIR/venv/.lucia-requirements.txt
+  cmp -s "$SMTP_REQS" "$stamp" && return 0
+  log "smtp: installing aiosmtpd into $SMTP_DIR/venv"
+  rm -rf "$SMTP_DIR/venv"
+  { python3 -m venv "$SMTP_DIR/venv" &&
+    "$SMTP_DIR/venv/bin/pip" install --quiet --disable-pip-version-check -r "$SMTP_REQS"; } \
+    >"$SMTP_DIR/pip.log" 2>&1 || { tail -n 30 "$SMTP_DIR/pip.log" >&2; die "pip install failed"; }
+  cp "$SMTP_REQS" "$stamp"
+}
+
+start_smtp() {
+  mkdir -p "$SMTP_DIR/maildir/tmp" "$SMTP_DIR/maildir/new" "$SMTP_DIR/maildir/cur"
+  local logf=$SMTP_DIR/smtp.log alive=bg_alive
+  if smtp_running; then
+    log "smtp: already running on 127.0.0.1:$SMTP_PORT"; alive=smtp_running
+  else
+    smtp_install
+    log "smtp: starting on 127.0.0.1:$SMTP_PORT"
+    start_bg "$logf" "$SMTP_DIR/venv/bin/python" -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" \
+      -c aiosmtpd.handlers.Mailbox "$SMTP_DIR/maildir"
+    echo "$BG_PID" >"$SMTP_DIR/smtp.pid"
+  fi
+  wait_for smtp "$logf" "$alive" smtp_banner
+}
+
+stop_smtp() {
+  smtp_running || return 0
+  log "smtp: stopping"
+  kill -TERM "$(head -n1 "$SMTP_DIR/smtp.pid")" || true
+  wait_gone smtp "$SMTP_DIR/smtp.pid" aiosmtpd
+}
+
 # ---------------------------------------------------------------- status
 check() { # NAME CMD...: print "NAME: up|down"
   local name=$1; shift
@@ -357,6 +409,7 @@ status() {
   check "redis 127.0.0.1:$REDIS_PORT" redis_pong "$REDIS_PORT" || rc=1
   check "redis-cluster 127.0.0.1:${CLUSTER_PORTS[*]}" cluster_ok || rc=1
   check "oidc http://127.0.0.1:$OIDC_PORT" oidc_discovery || rc=1
+  check "smtp 127.0.0.1:$SMTP_PORT" smtp_banner || rc=1
   return $rc
 }
 
@@ -367,7 +420,7 @@ case $cmd in
   env) print_env; exit 0 ;;
   status) status; exit ;;
   up | down) (($# == 1)) || usage ;;
-  start | stop) [[ $# == 2 && $2 =~ ^(postgres|mariadb|redis|oidc)$ ]] || usage ;;
+  start | stop) [[ $# == 2 && $2 =~ ^(postgres|mariadb|redis|oidc|smtp)$ ]] || usage ;;
   *) usage ;;
 esac
 ((EUID == 0)) || die "$cmd needs root"
@@ -378,9 +431,10 @@ if [[ -z ${LUCIA_SERVICES_LOCKED:-} ]]; then
 fi
 
 case $cmd in
-  up) { install_packages; start_postgres; start_mariadb; start_redis; start_oidc; } >&2
+  up) { install_packages; start_postgres; start_mariadb; start_redis; start_oidc; start_smtp; } >&2
       log "all services up"; print_env ;;
   down) stop_postgres; stop_mariadb; stop_redis nosave; stop_oidc; rm -f "$OIDC_DIR/jwks.json"
+        stop_smtp; rm -rf "$SMTP_DIR/maildir"
         log "all services down" ;;
   start) install_packages >&2; "start_$2" >&2 ;;
   stop) if [[ $2 == redis ]]; then stop_redis save; else "stop_$2"; fi ;;

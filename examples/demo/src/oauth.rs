@@ -417,3 +417,48 @@ async fn sign_in_account<S: DemoStore>(
         Err(_) => unavailable(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn providers_are_read_from_the_environment() {
+        let settings = from_env(&vars(&[
+            ("LUCIA_DEMO_GITHUB_CLIENT_ID", "gh-id"),
+            ("LUCIA_DEMO_GITHUB_CLIENT_SECRET", "gh-secret"),
+            ("LUCIA_DEMO_MICROSOFT_ENTRA_ID_CLIENT_ID", "entra-id"),
+            ("LUCIA_DEMO_MICROSOFT_ENTRA_ID_TENANT", "common"),
+            ("LUCIA_DEMO_OIDC_ISSUER", "https://id.example.com"),
+            ("LUCIA_DEMO_OIDC_CLIENT_ID", "oidc-id"),
+            (
+                "LUCIA_DEMO_GOOGLE_CLIENT_SECRET",
+                "no id, so not configured",
+            ),
+        ]))
+        .expect("valid");
+        let ids: Vec<&str> = settings.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["github", "microsoft-entra-id", "oidc"]);
+        assert_eq!(settings[0].client_secret.as_deref(), Some("gh-secret"));
+        assert_eq!(
+            settings[1].params,
+            [("tenant".to_owned(), "common".to_owned())]
+        );
+        assert_eq!(
+            settings[2].issuer.as_deref(),
+            Some("https://id.example.com")
+        );
+
+        let missing = from_env(&vars(&[("LUCIA_DEMO_KEYCLOAK_CLIENT_ID", "kc")]));
+        assert!(missing.is_err_and(|e| e.contains("LUCIA_DEMO_KEYCLOAK_DOMAIN")));
+        let no_issuer = from_env(&vars(&[("LUCIA_DEMO_OIDC_CLIENT_ID", "x")]));
+        assert!(no_issuer.is_err());
+    }
+}

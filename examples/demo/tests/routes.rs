@@ -22,17 +22,22 @@ impl Drop for Demo {
 }
 
 async fn start(secure_cookies: bool) -> Demo {
+    start_with(|settings| settings.secure_cookies = secure_cookies).await
+}
+
+/// A demo on a fresh SQLite file, with settings adjusted by `configure`.
+async fn start_with(configure: impl FnOnce(&mut Settings)) -> Demo {
     // reqwest shares lucia-oauth's rustls without a bundled provider.
     lucia_oauth::http::install_crypto_provider();
     let db = std::env::temp_dir().join(format!("lucia-demo-{}.db", lucia::generate_id().unwrap()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let settings = Settings {
+    let mut settings = Settings {
         database_url: format!("sqlite://{}", db.display()),
-        secure_cookies,
         public_url: Some(format!("http://{addr}")),
         ..Settings::default()
     };
+    configure(&mut settings);
     let app = build(&settings).await.unwrap();
     tokio::spawn(async move {
         axum::serve(
@@ -984,4 +989,108 @@ async fn email_verification_and_remember_me() {
     assert_eq!(remembered.status(), StatusCode::SEE_OTHER);
     let set_cookie = session_cookie(&remembered).unwrap();
     assert!(set_cookie.contains("Max-Age=2592000"), "{set_cookie}");
+}
+
+/// Real mail delivery: with `--smtp-url` and `--no-dev-mailbox`, the verification code
+/// reaches a real SMTP server on loopback (aiosmtpd from `scripts/services.sh`, which keeps a
+/// Maildir) and works; the reset link there uses the public URL; an unreachable server gives
+/// a 503 page, not a lost account.
+#[tokio::test]
+async fn mail_goes_through_a_real_smtp_server() {
+    let (Ok(url), Ok(maildir)) = (
+        std::env::var("LUCIA_SMTP_URL"),
+        std::env::var("LUCIA_SMTP_MAILDIR"),
+    ) else {
+        assert!(
+            std::env::var("LUCIA_REQUIRE_SERVICES").as_deref() != Ok("1"),
+            "LUCIA_SMTP_URL / LUCIA_SMTP_MAILDIR are not set and LUCIA_REQUIRE_SERVICES=1"
+        );
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED: mail_goes_through_a_real_smtp_server: LUCIA_SMTP_URL is not set"
+        );
+        return;
+    };
+    let demo = start_with(|settings| {
+        settings.smtp_url = Some(url);
+        settings.dev_mailbox = false;
+    })
+    .await;
+    assert_eq!(
+        demo.get("/dev/mailbox", None).await.status(),
+        StatusCode::NOT_FOUND,
+        "the development mailbox is off"
+    );
+    let email = format!("{}@example.com", lucia::generate_id().unwrap());
+    let cookie = demo.sign_up(&email, "correct+horse+battery").await;
+
+    let mail = wait_for_mail(&maildir, &email, "Verify your email address").await;
+    let code = mail
+        .lines()
+        .map(str::trim)
+        .find(|line| line.len() == 8 && line.chars().all(|c| c.is_ascii_alphanumeric()))
+        .unwrap_or_else(|| panic!("no code in {mail}"))
+        .to_owned();
+    let verified = demo
+        .post("/verify-email", Some(&cookie), &format!("code={code}"))
+        .await;
+    assert_eq!(
+        verified.status(),
+        StatusCode::SEE_OTHER,
+        "the mailed code works"
+    );
+
+    let asked = demo
+        .post("/forgot-password", None, &format!("email={email}"))
+        .await;
+    assert_eq!(asked.status(), StatusCode::OK);
+    let mail = wait_for_mail(&maildir, &email, "Reset your password").await;
+    assert!(
+        mail.contains(&format!("{}/reset-password/", demo.base)),
+        "the link uses the public URL: {mail}"
+    );
+
+    // A mail server that is down: the account exists, the page says to try again.
+    let down = start_with(|settings| {
+        settings.smtp_url = Some("smtp://127.0.0.1:9".into());
+        settings.dev_mailbox = false;
+    })
+    .await;
+    let response = down
+        .post(
+            "/signup",
+            None,
+            "email=eve%40example.com&password=correct+horse+battery",
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        session_cookie(&response).is_some(),
+        "signed in all the same"
+    );
+    assert_eq!(
+        down.count("SELECT COUNT(*) FROM demo_users WHERE email = 'eve@example.com'")
+            .await,
+        1
+    );
+}
+
+/// The message to `to` with this subject in the Maildir, waiting up to 10 seconds.
+async fn wait_for_mail(maildir: &str, to: &str, subject: &str) -> String {
+    for _ in 0..100 {
+        for dir in ["new", "cur"] {
+            let Ok(entries) = std::fs::read_dir(std::path::Path::new(maildir).join(dir)) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+                if text.contains(to) && text.contains(subject) {
+                    return text;
+                }
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("no mail to {to} with subject {subject:?} in {maildir}");
 }
