@@ -29,7 +29,7 @@ use crate::token::TokenSet;
 /// // `github.finish(&flow, &callback).await` checks the state and signs the user in.
 /// # Ok::<(), lucia_oauth::Error>(())
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct OAuthClient {
     provider: Arc<Provider>,
     client_id: String,
@@ -37,6 +37,21 @@ pub struct OAuthClient {
     redirect_uri: Url,
     http: HttpClient,
     jwks: Option<Arc<Jwks>>,
+}
+
+/// `Debug` shows the provider and client id, never the secret.
+impl std::fmt::Debug for OAuthClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OAuthClient")
+            .field("provider", &self.provider.id)
+            .field("client_id", &self.client_id)
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "<redacted>"),
+            )
+            .field("redirect_uri", &self.redirect_uri.as_str())
+            .finish_non_exhaustive()
+    }
 }
 
 /// Where to send the user, and the flow to remember in a cookie until the callback.
