@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { scenario } from './lib.mjs';
 import {
   apiMe, enableTwoFactor, expectSecondFactorPending, expectSignedIn, expectSignedOut,
-  expectVisible, freshCode, heading, logIn, logInToSecondFactor, logOut, openSettings,
+  expectVisible, freshCode, heading, logIn, logInToSecondFactor, logOut, openMail, openSettings,
   readVerificationCode, requestPasswordReset, resendVerificationCode, sessionCookie, signUp,
   submitLogIn, submitRecoveryCode, submitTotp, submitVerificationCode, verificationBanner,
   verifyEmail,
@@ -123,10 +123,24 @@ scenario('forgot password', async (s) => {
   const old = await s.newPage('old-device');
   await signUp(old, email, oldPassword);
 
-  // Someone who forgot the password, on another device.
+  // A forged request naming another host (reset-link poisoning): the mailed link still
+  // points at the demo's public URL.
   const page = await s.newPage('reset-device');
   s.finalPage(page);
-  await requestPasswordReset(page, email);
+  const forged = await page.request.post('/forgot-password', {
+    form: { email },
+    headers: { Host: 'evil.example', Origin: 'http://evil.example' },
+    maxRedirects: 0,
+  });
+  assert.equal(forged.status(), 200, 'the forged request is answered (it passes the origin check)');
+  const poisoned = await openMail(page, email, 'Reset your password');
+  const forgedLink = await poisoned.getByRole('link', { name: /\/reset-password\// }).getAttribute('href');
+  assert.ok(forgedLink.startsWith(`${s.base}/reset-password/`), `the link uses the public URL, not the Host header: ${forgedLink}`);
+
+  // Someone who forgot the password, on another device.
+  const link = await requestPasswordReset(page, email);
+  assert.ok(link.startsWith(`${s.base}/reset-password/`), link);
+  assert.notEqual(link, forgedLink, 'a new link for the new request');
   const field = page.getByLabel('New password');
   await field.fill(newPassword);
   await field.press('Enter');
@@ -170,11 +184,15 @@ scenario('two-factor authentication', async (s) => {
   await openSettings(page);
   await expectVisible(page.getByRole('main').getByText('Two-factor authentication: on'));
 
-  // Password, then the code from the app.
+  // Password ("remember me" ticked), then the code from the app: the session keeps its
+  // 30 days through the second step.
   await logOut(page);
-  await logInToSecondFactor(page, email, password);
+  await logInToSecondFactor(page, email, password, { remember: true });
+  await page.goto('/settings');
+  assert.equal(new URL(page.url()).pathname, '/2fa', '/settings sends a pending session to /2fa');
   await submitTotp(page, freshCode(secret, step));
   await expectSignedIn(page, email);
+  expectCookieLifetime(await sessionCookie(page), 30 * DAY, 'after the second factor with "remember me"');
 
   // Password, then a recovery code.
   await logOut(page);

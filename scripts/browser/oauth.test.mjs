@@ -9,9 +9,10 @@
 import assert from 'node:assert/strict';
 import { scenario } from './lib.mjs';
 import {
-  ALICE, BOB, apiMe, connectProvider, continueWith, disconnectProvider, expectSignedIn,
-  expectSignedOut, expectVisible, heading, logIn, logOut, oidcProvider, openSettings,
-  sessionCookie, signInMethods, signUp, verifyEmail,
+  ALICE, BOB, apiMe, connectProvider, continueWith, disconnectProvider, enableTwoFactor,
+  expectSecondFactorPending, expectSignedIn, expectSignedOut, expectVisible, freshCode, heading,
+  logIn, logOut, oidcProvider, openSettings, sessionCookie, signInMethods, signUp, submitTotp,
+  verifyEmail,
 } from './flows.mjs';
 
 /** The demo's address for these scenarios: http://<ADDR>/login/oidc/callback is registered. */
@@ -65,6 +66,24 @@ scenario('OAuth sign-in with the OpenID provider', async (s) => {
   await continueWith(page, provider, ALICE);
   await expectSignedIn(page, ALICE.email, { verified: true });
   assert.equal((await apiMe(page)).body.id, id, 'the same user');
+
+  // The address is taken: signing up with it and a password is refused.
+  const signup = await s.newPage('signup');
+  await signup.goto('/signup');
+  await signup.getByLabel('Email').fill(ALICE.email);
+  const field = signup.getByLabel('Password');
+  await field.fill(s.password());
+  await field.press('Enter');
+  await expectVisible(signup.getByRole('alert').filter({ hasText: 'This email address is already registered.' }));
+  assert.equal(await sessionCookie(signup), undefined);
+
+  // With two-factor on, the provider is only the first step.
+  const { secret, step } = await enableTwoFactor(page);
+  await logOut(page);
+  await continueWith(page, provider, ALICE);
+  await expectSecondFactorPending(page);
+  await submitTotp(page, freshCode(secret, step));
+  await expectSignedIn(page, ALICE.email, { verified: true });
 
   // Bob's address is not verified at the provider: refused, nobody signed in.
   const other = await s.newPage('bob');
