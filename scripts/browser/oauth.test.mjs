@@ -77,6 +77,36 @@ scenario('OAuth sign-in with the OpenID provider', async (s) => {
   await expectVisible(signup.getByRole('alert').filter({ hasText: 'This email address is already registered.' }));
   assert.equal(await sessionCookie(signup), undefined);
 
+  // Cancelled at the provider: the demo says so and offers to try again.
+  const cancel = await s.newPage('cancel');
+  await cancel.goto('/login');
+  let navigated = cancel.waitForNavigation();
+  await cancel.getByRole('main').getByRole('link', { name: `Continue with ${provider.name}` }).click();
+  await navigated;
+  await expectVisible(heading(cancel, 'Sign in'), "the provider's Sign in page");
+  navigated = cancel.waitForNavigation();
+  await cancel.getByRole('button', { name: 'Cancel' }).click();
+  await navigated;
+  assert.ok(s.isDemo(cancel.url()), `back in the demo: ${cancel.url()}`);
+  await expectVisible(heading(cancel, 'Sign-in failed'));
+  await expectVisible(cancel.getByRole('alert').filter({ hasText: `You cancelled signing in with ${provider.name}.` }));
+  await expectVisible(cancel.getByRole('main').getByRole('link', { name: 'Try again' }));
+  assert.equal(await sessionCookie(cancel), undefined, 'no session after a cancelled sign-in');
+
+  // The callback URL used again (a reload, a replayed link): refused, the session untouched.
+  const callbacks = [];
+  cancel.on('request', (r) => { if (new URL(r.url()).pathname === `/login/${provider.id}/callback`) callbacks.push(r.url()); });
+  await continueWith(cancel, provider, ALICE);
+  await expectSignedIn(cancel, ALICE.email);
+  assert.equal(callbacks.length, 1, 'one callback');
+  const session = (await sessionCookie(cancel)).value;
+  await cancel.goto(callbacks[0]);
+  await expectVisible(heading(cancel, 'Sign-in failed'));
+  await expectVisible(cancel.getByRole('alert').filter({ hasText: 'This sign-in link has expired or was not started in this browser.' }));
+  assert.equal((await sessionCookie(cancel))?.value, session, 'the session is untouched');
+  await cancel.goto('/');
+  await expectSignedIn(cancel, ALICE.email);
+
   // With two-factor on, the provider is only the first step.
   const { secret, step } = await enableTwoFactor(page);
   await logOut(page);
