@@ -12,7 +12,7 @@ import {
   ALICE, BOB, apiMe, connectProvider, continueWith, disconnectProvider, enableTwoFactor,
   expectSecondFactorPending, expectSignedIn, expectSignedOut, expectVisible, freshCode, heading,
   logIn, logOut, oidcProvider, openSettings, sessionCookie, signInMethods, signUp, submitTotp,
-  verifyEmail,
+  throughProvider, verifyEmail,
 } from './flows.mjs';
 
 /** The demo's address for these scenarios: http://<ADDR>/login/oidc/callback is registered. */
@@ -158,6 +158,21 @@ scenario('OAuth link and unlink a provider account', async (s) => {
   assert.deepEqual(await signInMethods(page), ['Email and password', providerRow(ALICE)], 'the provider is listed');
   assert.equal(await page.getByRole('main').getByRole('button', { name: `Connect ${provider.name}`, exact: true }).count(), 0, 'no Connect for a connected provider');
   await s.snapshot(page, 'settings', { docs: 'docs/demo.png' });
+
+  // Another user cannot connect the same provider account.
+  const other = await s.newPage('other-user');
+  const otherEmail = s.email('eve');
+  await signUp(other, otherEmail, s.password());
+  await openSettings(other);
+  const otherButton = other.getByRole('main').getByRole('button', { name: `Connect ${provider.name}`, exact: true });
+  const { providerLogin } = await throughProvider(other, provider, ALICE, otherButton);
+  assert.ok(providerLogin, 'another browser signs in at the provider');
+  await expectVisible(heading(other, 'Already connected'));
+  await expectVisible(other.getByRole('alert').filter({ hasText: 'That account is already connected to a user of this demo' }));
+  await other.getByRole('main').getByRole('link', { name: 'Back to settings' }).click();
+  await expectVisible(heading(other, 'Settings'));
+  assert.deepEqual(await signInMethods(other), ['Email and password'], 'nothing connected to the other user');
+  assert.equal((await apiMe(other)).body.email, otherEmail, 'still signed in as themselves');
 
   // Log out; "Continue with" now signs in as the same user.
   await logOut(page);
