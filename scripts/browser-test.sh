@@ -15,7 +15,10 @@
 #
 # Env: LUCIA_CHROMIUM (default /usr/bin/chromium; not installed when set), LUCIA_DEMO_BIN (skip
 # the build and test this binary), LUCIA_DEMO_LOG=1 (show the demo's output),
-# LUCIA_BROWSER_HEADED=1 (a visible window; needs a display).
+# LUCIA_BROWSER_HEADED=1 (a visible window; needs a display), LUCIA_OIDC_ISSUER (the OpenID
+# provider of scripts/services.sh, for the OAuth scenarios in oauth.test.mjs; they run the demo
+# on 127.0.0.1:53090, and are skipped without it, or fail when LUCIA_REQUIRE_SERVICES=1),
+# LUCIA_BROWSER_UPDATE_DOCS=1 (rewrite docs/demo.png, the README's screenshot).
 set -euo pipefail
 export PATH=$PATH:/usr/sbin:/sbin
 
@@ -65,6 +68,14 @@ if [[ -z ${LUCIA_DEMO_BIN:-} ]]; then
 fi
 [[ -x $LUCIA_DEMO_BIN ]] || die "no demo binary at $LUCIA_DEMO_BIN"
 export LUCIA_CHROMIUM=$CHROMIUM
+
+if [[ -n ${LUCIA_OIDC_ISSUER:-} ]]; then
+  log "OAuth scenarios against the OpenID provider at $LUCIA_OIDC_ISSUER"
+elif [[ ${LUCIA_REQUIRE_SERVICES:-} == 1 ]]; then
+  log "LUCIA_OIDC_ISSUER is not set and LUCIA_REQUIRE_SERVICES=1: the OAuth scenarios will fail"
+else
+  log "WARNING: LUCIA_OIDC_ISSUER is not set: the OAuth scenarios will be SKIPPED (eval \"\$(scripts/services.sh up)\")"
+fi
 
 mkdir -p "$ROOT/target/browser-screenshots"
 rm -f "$ROOT"/target/browser-screenshots/*.png

@@ -61,3 +61,19 @@ test('the harness reports console errors, page errors, 5xx pages and accessibili
   assert.ok(!problems.some((p) => p.includes('/fixture/missing')), 'a deliberate 404 page does not count');
   assert.ok(!problems.some((p) => p.includes('/y')), 'a form with a submit button passes');
 });
+
+test("another site's pages (the OAuth provider's) are reported as diagnostics, not counted", async (t) => {
+  const s = new Scenario('harness self-test, another site', t, await startDemo());
+  s.screenshot = false;
+  const page = await s.newPage('fixture');
+  await page.route('http://provider.test/**', (route) => route.fulfill({ contentType: 'text/html', body: BAD }));
+  await page.goto('http://provider.test/login');
+  await page.waitForTimeout(200); // the thrown error is async
+  await page.goto('/');
+  const problems = await s.finish();
+  assert.deepEqual(problems, [], "the demo's own page is fine and the other site's faults do not count");
+  const has = (re) => assert.ok(s.foreign.some((p) => re.test(p)), `${re} in:\n${s.foreign.join('\n')}`);
+  has(/accessibility, http:\/\/provider\.test\/login: 2 <h1> elements/);
+  has(/console error on http:\/\/provider\.test\/login: boom from the page/);
+  has(/page error on http:\/\/provider\.test\/login: kaboom/);
+});

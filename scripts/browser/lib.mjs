@@ -6,11 +6,12 @@
 //
 // Env: LUCIA_DEMO_BIN (the demo binary; default ${CARGO_TARGET_DIR:-target}/debug/lucia-demo),
 // LUCIA_CHROMIUM (default /usr/bin/chromium), LUCIA_BROWSER_HEADED=1 (show the window),
-// LUCIA_DEMO_LOG=1 (copy the demo's output to stderr).
+// LUCIA_DEMO_LOG=1 (copy the demo's output to stderr), LUCIA_REQUIRE_SERVICES=1 (a scenario
+// whose service is not configured, e.g. LUCIA_OIDC_ISSUER, fails instead of being skipped).
 
 import { spawn } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -74,15 +75,16 @@ export function demoBinary() {
 /**
  * Starts the demo on 127.0.0.1 with a free port (`--addr 127.0.0.1:0`; the port is read from
  * its "listening on" line) and a fresh SQLite file in a temporary directory.
- * `args`/`env` are extra command-line arguments and environment variables.
- * Returns { base, dir, log(), stop() }.
+ * `addr` replaces the listening address (a fixed port, e.g. for OAuth redirect URIs
+ * registered at a provider); `args`/`env` are extra command-line arguments and environment
+ * variables. Returns { base, dir, log(), stop() }.
  */
-export async function startDemo({ args = [], env = {}, timeoutMs = 30_000 } = {}) {
+export async function startDemo({ addr = '127.0.0.1:0', args = [], env = {}, timeoutMs = 30_000 } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'lucia-browser-'));
   const db = join(dir, 'demo.db');
   const child = spawn(
     demoBinary(),
-    ['--addr', '127.0.0.1:0', '--database-url', `sqlite://${db}`, ...args],
+    ['--addr', addr, '--database-url', `sqlite://${db}`, ...args],
     { env: { ...process.env, RUST_BACKTRACE: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
@@ -213,12 +215,23 @@ export function accessibilityProblems() {
  * the demo is fixed.
  */
 export const KNOWN_CONSOLE_ERRORS = [
-  {
-    url: /\/favicon\.ico$/,
-    text: /status of 404/,
-    why: 'the demo serves no /favicon.ico and its pages link no icon, so Chromium gets a 404',
-  },
+  // Empty: the favicon 404 listed here before is gone (the pages link /favicon.svg).
+  // An entry is { url: /regex/, text: /regex/, why: 'the reason' }.
 ];
+
+/**
+ * The services a scenario needs, by environment variable (`requires` of `scenario()`): when
+ * one is unset the scenario is skipped with a loud SKIPPED line on stderr, or fails when
+ * LUCIA_REQUIRE_SERVICES=1 (as CI sets), like the Rust tests.
+ */
+export const SERVICES = {
+  LUCIA_OIDC_ISSUER: 'the OpenID provider of scripts/services.sh',
+};
+
+/** The names of `vars` that are unset or empty. */
+export function missingServices(vars) {
+  return vars.filter((v) => !process.env[v]?.trim());
+}
 
 let browser;
 let defaultUserAgent;
@@ -240,12 +253,26 @@ export const slug = (name) => name.toLowerCase().replace(/[^a-z0-9]+/g, '-').rep
 
 /**
  * One browser scenario: `test(name, ...)` with a fresh demo process and a `Scenario` helper.
- * Options: `demo` (passed to startDemo), `timeout` (ms, default 120 s).
+ * Options: `demo` (passed to startDemo; a function is called first, so it may read the
+ * environment), `timeout` (ms, default 120 s), `requires` (environment variables naming the
+ * services needed, see SERVICES: skipped, or failed with LUCIA_REQUIRE_SERVICES=1, when unset).
  */
-export function scenario(name, fn, { demo: demoOptions = {}, timeout = 120_000 } = {}) {
+export function scenario(name, fn, { demo: demoOptions = {}, timeout = 120_000, requires = [] } = {}) {
   useBrowser();
   test(name, { timeout }, async (t) => {
-    const s = new Scenario(name, t, await startDemo(demoOptions));
+    const missing = missingServices(requires);
+    if (missing.length) {
+      const what = missing.map((v) => `${v} (${SERVICES[v] ?? 'a service'})`).join(', ');
+      if (process.env.LUCIA_REQUIRE_SERVICES === '1') {
+        throw new Error(`${name}: ${what} is not set and LUCIA_REQUIRE_SERVICES=1 (start it with scripts/services.sh up)`);
+      }
+      const line = `SKIPPED: ${name}: ${what} is not set (run \`eval "$(scripts/services.sh up)"\` to test against it)`;
+      process.stderr.write(`\n*** ${line}\n\n`);
+      t.skip(line);
+      return;
+    }
+    const options = typeof demoOptions === 'function' ? demoOptions() : demoOptions;
+    const s = new Scenario(name, t, await startDemo(options));
     let failure;
     try {
       await fn(s);
@@ -268,6 +295,8 @@ export class Scenario {
     this.t = t;
     this.demo = demo;
     this.base = demo.base;
+    this.origin = new URL(demo.base).origin;
+    this.foreign = [];
     this.contexts = [];
     this.problems = [];
     this.consoleErrors = [];
@@ -305,15 +334,20 @@ export class Scenario {
     context.setDefaultTimeout(15_000);
     context.setDefaultNavigationTimeout(15_000);
     this.contexts.push(context);
-    await context.exposeBinding('__luciaA11yReport', ({ frame }, url, problems) => {
+    await context.exposeBinding('__luciaA11yReport', ({ frame }, origin, url, problems) => {
       if (frame.parentFrame()) return;
+      if (origin !== this.origin) {
+        // Another site's page (the OAuth provider's login form): not the demo's to fix.
+        for (const p of problems) this.#foreign(`[${label}] accessibility, ${origin}${url}: ${p}`);
+        return;
+      }
       this.checkedPages += 1;
       for (const p of problems) this.problems.push(`[${label}] accessibility, ${url}: ${p}`);
     });
     await context.addInitScript(`(() => {
       if (window !== window.top || !/^https?:$/.test(location.protocol)) return;
       const check = ${accessibilityProblems.toString()};
-      const run = () => window.__luciaA11yReport(location.pathname + location.search, check());
+      const run = () => window.__luciaA11yReport(location.origin, location.pathname + location.search, check());
       if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', run, { once: true });
       else run();
     })();`);
@@ -324,9 +358,26 @@ export class Scenario {
     return page;
   }
 
+  /** Whether `url` is one of the demo's pages (not the OAuth provider's, say). */
+  isDemo(url) {
+    try {
+      return new URL(url).origin === this.origin;
+    } catch {
+      return false;
+    }
+  }
+
+  /** A problem of another site's page: printed as a diagnostic, never counted. */
+  #foreign(line) {
+    if (!this.foreign.includes(line)) this.foreign.push(line);
+  }
+
   #watch(page, label) {
     page.on('console', (msg) => {
-      if (msg.type() === 'error') this.consoleErrors.push({ label, page: page.url(), text: msg.text(), url: msg.location()?.url });
+      if (msg.type() !== 'error') return;
+      const error = { label, page: page.url(), text: msg.text(), url: msg.location()?.url };
+      if (this.isDemo(error.page)) this.consoleErrors.push(error);
+      else this.#foreign(`[${label}] console error on ${error.page}: ${error.text}${error.url ? ` (${error.url})` : ''}`);
     });
     // Documents answered with 4xx are the demo's deliberate answers (a wrong password is a 400
     // page, a taken address a 409 one): Chromium logs "Failed to load resource" for them,
@@ -338,8 +389,36 @@ export class Scenario {
       if (status >= 400 && status < 500) this.documents4xx.add(response.url());
       if (status >= 500) this.problems.push(`[${label}] ${request.method()} ${response.url()} answered ${status}`);
     });
-    page.on('pageerror', (err) => this.problems.push(`[${label}] page error on ${page.url()}: ${err.message}`));
+    page.on('pageerror', (err) => {
+      const line = `[${label}] page error on ${page.url()}: ${err.message}`;
+      if (this.isDemo(page.url())) this.problems.push(line);
+      else this.#foreign(line);
+    });
     page.on('crash', () => this.problems.push(`[${label}] page crashed on ${page.url()}`));
+  }
+
+  /**
+   * A screenshot of `page` now, as target/browser-screenshots/<scenario>-<suffix>.png; with
+   * `docs` and LUCIA_BROWSER_UPDATE_DOCS=1 also as that path in the repository (the README's
+   * picture), taken at a 1000x700 viewport (not the full page) to keep it small.
+   */
+  async snapshot(page, suffix, { docs } = {}) {
+    mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    const path = join(SCREENSHOT_DIR, `${slug(this.name)}-${suffix}.png`);
+    const viewport = page.viewportSize();
+    if (docs) await page.setViewportSize({ width: 1000, height: 700 });
+    try {
+      await page.screenshot({ path, fullPage: !docs });
+    } finally {
+      if (docs) await page.setViewportSize(viewport);
+    }
+    if (docs && process.env.LUCIA_BROWSER_UPDATE_DOCS === '1') {
+      const target = join(REPO_ROOT, docs);
+      mkdirSync(dirname(target), { recursive: true });
+      copyFileSync(path, target);
+      this.t.diagnostic(`wrote ${docs}`);
+    }
+    return path;
   }
 
   /** The page whose screenshot is saved at the end (default: the first page opened). */
@@ -361,6 +440,7 @@ export class Scenario {
     // its way through the binding).
     for (const context of this.contexts) {
       for (const page of context.pages()) {
+        if (!this.isDemo(page.url())) continue;
         try {
           for (const p of await page.evaluate(accessibilityProblems)) {
             const line = `[${page.label ?? '?'}] accessibility, ${new URL(page.url()).pathname}: ${p}`;
@@ -380,6 +460,7 @@ export class Scenario {
       }
       this.problems.push(`[${label}] console error on ${page}: ${text}${url ? ` (${url})` : ''}`);
     }
+    for (const line of this.foreign) this.t.diagnostic(`another site's page, not counted: ${line}`);
     if (this.contexts.length && this.checkedPages === 0) this.problems.push('the accessibility check never ran (init script or binding broken)');
     this.t.diagnostic(`${this.checkedPages} page loads checked for accessibility`);
     for (const context of this.contexts) await context.close().catch(() => {});

@@ -12,7 +12,8 @@
 //   alice / alice-password  sub alice-0001, alice@example.com (verified), name "Alice Example"
 //   bob   / bob-password    sub bob-0002,   bob@example.com (NOT verified), no name
 // Clients (redirect URIs http://127.0.0.1:53081/callback, http://localhost:3000/login/oidc/callback,
-// http://127.0.0.1:3000/login/oidc/callback; grant types authorization_code + refresh_token):
+// http://127.0.0.1:3000/login/oidc/callback, http://127.0.0.1:53090/login/oidc/callback (the
+// demo's browser tests); grant types authorization_code + refresh_token):
 //   lucia-test         secret lucia-test-secret, client_secret_basic, ID tokens RS256
 //   lucia-test-post    secret lucia-test-secret, client_secret_post,  ID tokens RS256
 //   lucia-test-public  no secret (token_endpoint_auth_method none),  ID tokens RS256
@@ -97,6 +98,8 @@ const REDIRECT_URIS = [
   'http://127.0.0.1:53081/callback',
   'http://localhost:3000/login/oidc/callback',
   'http://127.0.0.1:3000/login/oidc/callback',
+  // The demo's browser tests (scripts/browser/oauth.test.mjs) run the demo on this port.
+  'http://127.0.0.1:53090/login/oidc/callback',
 ];
 const SECRET = 'lucia-test-secret';
 const client = (clientId, extra) => ({
