@@ -30,7 +30,8 @@
 #    lucia-test-eddsa (basic; ES256 / EdDSA ID tokens, the others RS256), all with secret
 #    lucia-test-secret; public client lucia-test-public (auth method none). Redirect URIs
 #    http://127.0.0.1:53081/callback, http://localhost:3000/login/oidc/callback and
-#    http://127.0.0.1:3000/login/oidc/callback. PKCE S256 is required; every code grant
+#    http://127.0.0.1:3000/login/oidc/callback and http://127.0.0.1:53090/login/oidc/callback (the
+#    browser tests' demo). PKCE S256 is required; every code grant
 #    gets a refresh token. Codes and tokens live in memory, so `stop`/`start oidc` forgets
 #    them; the signing keys are kept in $DIR/oidc/jwks.json until `down`.
 #  - SMTP: Python's aiosmtpd (pinned in scripts/smtp/requirements.txt, installed into a venv in

@@ -48,6 +48,13 @@ pub(crate) fn html(
     (status, Html(layout(title, viewer, body))).into_response()
 }
 
+/// The signed-in user a page's header shows, from a session that passed its second factor.
+pub(crate) fn viewer(current: Option<&lucia::Validated<Device, Account>>) -> Option<&Account> {
+    current
+        .filter(|c| c.session.attributes.two_factor_verified)
+        .map(|c| &c.user.attributes)
+}
+
 /// A page for a session still waiting for its second factor (header: only "Log out").
 pub(crate) fn pending_html(status: StatusCode, title: &str, body: &str) -> Response {
     (status, Html(layout(title, Viewer::Pending, body))).into_response()

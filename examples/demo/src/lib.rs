@@ -304,13 +304,14 @@ fn router<S: DemoStore>(
         )
         .route(
             "/forgot-password",
-            get(password_reset::forgot_password_page).post(password_reset::forgot_password::<S>),
+            get(password_reset::forgot_password_page::<S>)
+                .post(password_reset::forgot_password::<S>),
         )
         .route(
             "/reset-password/{token}",
             get(password_reset::reset_password_page).post(password_reset::reset_password::<S>),
         )
-        .route("/dev/mailbox", get(mail::mailbox))
+        .route("/dev/mailbox", get(mail::mailbox::<S>))
         .route(
             "/verify-email",
             get(verify_email::verify_page::<S>).post(verify_email::verify::<S>),

@@ -159,12 +159,16 @@ impl DevMailbox {
 
 /// Development only: the mails the demo sent, newest first, links clickable; 404 when the
 /// mailbox is off.
-pub(crate) async fn mailbox(State(app): State<Arc<App>>) -> Response {
+pub(crate) async fn mailbox<S: crate::DemoStore>(
+    State(app): State<Arc<App>>,
+    control: lucia_axum::SessionControl<S>,
+) -> Response {
+    let viewer = crate::app::viewer(control.current());
     let Some(dev) = app.mailer.dev_mailbox() else {
         return html(
             StatusCode::NOT_FOUND,
             "Not found",
-            None,
+            viewer,
             "<p>The development mailbox is off.</p>",
         );
     };
@@ -199,5 +203,5 @@ pub(crate) async fn mailbox(State(app): State<Arc<App>>) -> Response {
             format_time(mail.sent_at),
         ));
     }
-    html(StatusCode::OK, "Mailbox", None, &body)
+    html(StatusCode::OK, "Mailbox", viewer, &body)
 }

@@ -353,8 +353,27 @@ async fn link_account<S: DemoStore>(
     user: &lucia::User<Account>,
     account: &ProviderAccount,
 ) -> Response {
-    match linking::link(control.lucia(), &user.id, account).await {
-        Ok(_) => Redirect::to("/settings").into_response(),
+    let lucia = control.lucia();
+    match linking::link(lucia, &user.id, account).await {
+        Ok(_) => {
+            // The provider vouching for the user's own address verifies it.
+            let vouched = account.verified_email().and_then(normalize_email);
+            if !user.attributes.email_verified && vouched.as_deref() == Some(&user.attributes.email)
+            {
+                let verified = Account {
+                    email_verified: true,
+                    ..user.attributes.clone()
+                };
+                if lucia
+                    .update_user_attributes(&user.id, verified)
+                    .await
+                    .is_err()
+                {
+                    return unavailable();
+                }
+            }
+            Redirect::to("/settings").into_response()
+        }
         Err(lucia_oauth::Error::AlreadyLinked) => html(
             StatusCode::CONFLICT,
             "Already connected",

@@ -16,11 +16,11 @@ use crate::DemoStore;
 use crate::app::*;
 use crate::pages::escape;
 
-pub(crate) async fn forgot_password_page() -> Response {
+pub(crate) async fn forgot_password_page<S: DemoStore>(control: SessionControl<S>) -> Response {
     html(
         StatusCode::OK,
         "Forgot your password?",
-        None,
+        viewer(control.current()),
         &email_form(None),
     )
 }
@@ -94,7 +94,7 @@ pub(crate) async fn forgot_password<S: DemoStore>(
     html(
         StatusCode::OK,
         "Check your mail",
-        None,
+        viewer(control.current()),
         "<p>If an account exists for that address, we sent it a link to reset the password. The link works once, for an hour.</p>",
     )
 }
