@@ -125,7 +125,7 @@ async fn a_route_outside_the_layer_is_a_clear_500_not_a_panic() {
 }
 
 fn reqwest_client() -> reqwest::Client {
-    reqwest::Client::new()
+    lucia_http_tests::client(reqwest::Client::builder())
 }
 
 #[tokio::test]

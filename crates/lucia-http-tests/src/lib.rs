@@ -165,13 +165,21 @@ fn attribute<'a>(set_cookie: &'a str, name: &str) -> Option<&'a str> {
     })
 }
 
+/// Builds a test client. When the workspace is built together, reqwest's rustls comes without
+/// a bundled crypto provider (lucia-oauth's choice: `ring`) and reqwest panics unless a
+/// process default is installed, so one is installed first (a no-op if one exists).
+pub fn client(builder: reqwest::ClientBuilder) -> Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    builder.build().expect("the test HTTP client builds")
+}
+
 /// Drives the app at `base_url` (`http://127.0.0.1:PORT`) through every behaviour and panics
 /// on the first that does not hold. `label` names the framework in failure messages.
 pub async fn run_behaviour_table(label: &str, base_url: &str, app: &TestApp) {
     let table = Table {
         base: base_url.trim_end_matches('/').to_owned(),
         origin: base_url.trim_end_matches('/').to_owned(),
-        client: Client::builder().redirect(Policy::none()).build().unwrap(),
+        client: client(Client::builder().redirect(Policy::none())),
     };
     let t = &table;
     let origin = t.origin.as_str();
@@ -533,7 +541,7 @@ impl AuthStore for Down {
 /// Checks that an app on [`Down`] answers a request carrying a session cookie with 503 and
 /// `Retry-After` at `GET /whoami` (never "anonymous"), and a request without one normally.
 pub async fn assert_outage_is_503(label: &str, base_url: &str) {
-    let client = Client::new();
+    let client = client(Client::builder());
     let token = lucia::SessionToken::generate().unwrap();
     let response = client
         .get(format!("{base_url}/whoami"))
@@ -584,7 +592,7 @@ pub type TwoFactorStore = MemoryStore<String, SecondFactor>;
 /// Checks the integration's two-factor extractor at `GET /secret` (which answers 200 with
 /// the user id): a pending session gets 401 `two_factor_required`, a verified one passes.
 pub async fn run_two_factor_table(label: &str, base_url: &str, lucia: &Lucia<TwoFactorStore>) {
-    let client = Client::new();
+    let client = client(Client::builder());
     let user = lucia
         .create_user(NewUser::new("eve@example.com".to_owned()))
         .await

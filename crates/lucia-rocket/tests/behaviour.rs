@@ -160,7 +160,7 @@ async fn a_method_override_form_is_checked_as_a_post() {
             .mount("/", routes![state_get]),
     )
     .await;
-    let client = reqwest::Client::new();
+    let client = lucia_http_tests::client(reqwest::Client::builder());
     let response = client
         .post(format!("{base}/state"))
         .header("origin", "https://evil.example")
