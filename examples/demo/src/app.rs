@@ -4,11 +4,13 @@ use std::net::SocketAddr;
 
 use axum::Extension;
 use axum::extract::ConnectInfo;
+use axum::extract::FromRequestParts;
 use axum::http::header::{REFERRER_POLICY, RETRY_AFTER, USER_AGENT};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use lucia::throttle::{MemoryThrottle, Throttle};
-use lucia_axum::Auth;
+use lucia_axum::{Auth, PageAuth};
 
 use crate::DemoStore;
 use crate::model::{Account, Device};
@@ -132,9 +134,28 @@ pub(crate) fn format_time(t: time::OffsetDateTime) -> String {
     t.format(&format).unwrap_or_else(|_| t.to_string())
 }
 
-/// Pages for signed-in users send sessions still waiting for the second factor to `/2fa`.
-pub(crate) fn second_factor_pending<S: DemoStore>(auth: &Auth<S>) -> Option<Response> {
-    (!auth.session.attributes.two_factor_verified).then(|| Redirect::to("/2fa").into_response())
+/// A signed-in user whose session passed the second factor: the extractor of every page
+/// for signed-in users. Anonymous visitors are redirected to `/login` (as with `PageAuth`),
+/// sessions still waiting for the second factor to `/2fa`.
+pub(crate) struct SignedIn<S: DemoStore>(pub(crate) Auth<S>);
+
+impl<S: DemoStore, St: Send + Sync> FromRequestParts<St> for SignedIn<S> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &St) -> Result<Self, Response> {
+        let PageAuth(auth) = PageAuth::<S>::from_request_parts(parts, state).await?;
+        if !auth.session.attributes.two_factor_verified {
+            return Err(Redirect::to("/2fa").into_response());
+        }
+        Ok(Self(auth))
+    }
+}
+
+/// The code field of the verification and two-factor forms.
+#[derive(serde::Deserialize, Default)]
+pub(crate) struct CodeForm {
+    #[serde(default)]
+    pub(crate) code: String,
 }
 
 pub(crate) fn throttled(title: &str, body: &str, wait: lucia::throttle::RetryAfter) -> Response {

@@ -20,7 +20,7 @@ use axum::extract::{ConnectInfo, Path, RawQuery, State};
 use axum::http::header::{LOCATION, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use lucia_axum::{PageAuth, SessionControl};
+use lucia_axum::SessionControl;
 use lucia_oauth::callback::{Callback, Flow};
 use lucia_oauth::{OAuthClient, ProviderAccount, linking, providers};
 
@@ -227,12 +227,9 @@ pub(crate) async fn login(State(app): State<Arc<App>>, Path(id): Path<String>) -
 /// `POST /settings/linked-accounts/{provider}`: connect a provider to the signed-in user.
 pub(crate) async fn link<S: DemoStore>(
     State(app): State<Arc<App>>,
-    PageAuth(auth): PageAuth<S>,
+    SignedIn(auth): SignedIn<S>,
     Path(id): Path<String>,
 ) -> Response {
-    if let Some(pending) = second_factor_pending(&auth) {
-        return pending;
-    }
     match client(&app, &id) {
         Some(client) => start(&app, client, Some(&auth.user.id)),
         None => not_found(),

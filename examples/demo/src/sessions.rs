@@ -3,7 +3,7 @@
 use axum::extract::Form;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use lucia_axum::{PageAuth, SessionControl};
+use lucia_axum::SessionControl;
 use serde::Deserialize;
 
 use crate::DemoStore;
@@ -11,12 +11,9 @@ use crate::app::*;
 use crate::pages::escape;
 
 pub(crate) async fn sessions<S: DemoStore>(
-    PageAuth(auth): PageAuth<S>,
+    SignedIn(auth): SignedIn<S>,
     control: SessionControl<S>,
 ) -> Response {
-    if let Some(pending) = second_factor_pending(&auth) {
-        return pending;
-    }
     let lucia = control.lucia();
     let Ok(mut sessions) = lucia.get_all_user_sessions(&auth.user.id).await else {
         return unavailable();
@@ -63,13 +60,10 @@ pub(crate) struct RevokeForm {
 }
 
 pub(crate) async fn revoke<S: DemoStore>(
-    PageAuth(auth): PageAuth<S>,
+    SignedIn(auth): SignedIn<S>,
     control: SessionControl<S>,
     Form(form): Form<RevokeForm>,
 ) -> Response {
-    if let Some(pending) = second_factor_pending(&auth) {
-        return pending;
-    }
     if form.session_id == auth.session.id {
         return match control.sign_out().await {
             Ok(()) => Redirect::to("/").into_response(),
@@ -96,12 +90,9 @@ pub(crate) async fn revoke<S: DemoStore>(
 }
 
 pub(crate) async fn revoke_others<S: DemoStore>(
-    PageAuth(auth): PageAuth<S>,
+    SignedIn(auth): SignedIn<S>,
     control: SessionControl<S>,
 ) -> Response {
-    if let Some(pending) = second_factor_pending(&auth) {
-        return pending;
-    }
     let lucia = control.lucia();
     let Ok(sessions) = lucia.get_all_user_sessions(&auth.user.id).await else {
         return unavailable();

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::extract::{Form, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use lucia_axum::{PageAuth, SessionControl};
+use lucia_axum::SessionControl;
 use serde::Deserialize;
 
 use crate::DemoStore;
@@ -16,12 +16,9 @@ use crate::pages::escape;
 /// `GET /settings`.
 pub(crate) async fn settings<S: DemoStore>(
     State(app): State<Arc<App>>,
-    PageAuth(auth): PageAuth<S>,
+    SignedIn(auth): SignedIn<S>,
     control: SessionControl<S>,
 ) -> Response {
-    if let Some(pending) = second_factor_pending(&auth) {
-        return pending;
-    }
     let lucia = control.lucia();
     let (Ok(keys), Ok(two_factor)) = (
         lucia.get_all_user_keys(&auth.user.id).await,
@@ -100,13 +97,10 @@ pub(crate) struct UnlinkForm {
 /// `POST /settings/linked-accounts/unlink` (`provider`): removes the user's key for that
 /// provider, unless it is their last way to sign in.
 pub(crate) async fn unlink<S: DemoStore>(
-    PageAuth(auth): PageAuth<S>,
+    SignedIn(auth): SignedIn<S>,
     control: SessionControl<S>,
     Form(form): Form<UnlinkForm>,
 ) -> Response {
-    if let Some(pending) = second_factor_pending(&auth) {
-        return pending;
-    }
     let lucia = control.lucia();
     let Ok(keys) = lucia.get_all_user_keys(&auth.user.id).await else {
         return unavailable();

@@ -116,12 +116,9 @@ pub(crate) async fn second_factor<S: DemoStore>(
 }
 
 pub(crate) async fn two_factor_settings<S: DemoStore>(
-    PageAuth(auth): PageAuth<S>,
+    SignedIn(auth): SignedIn<S>,
     control: SessionControl<S>,
 ) -> Response {
-    if let Some(pending) = second_factor_pending(&auth) {
-        return pending;
-    }
     let lucia = control.lucia();
     let account = &auth.user.attributes;
     let email = &account.email;
@@ -170,20 +167,11 @@ pub(crate) async fn two_factor_settings<S: DemoStore>(
     }
 }
 
-#[derive(Deserialize, Default)]
-pub(crate) struct CodeForm {
-    #[serde(default)]
-    code: String,
-}
-
 pub(crate) async fn enable_two_factor<S: DemoStore>(
-    PageAuth(auth): PageAuth<S>,
+    SignedIn(auth): SignedIn<S>,
     control: SessionControl<S>,
     Form(form): Form<CodeForm>,
 ) -> Response {
-    if let Some(pending) = second_factor_pending(&auth) {
-        return pending;
-    }
     let account = &auth.user.attributes;
     if !account.email_verified {
         return verify_first(account);
@@ -217,13 +205,10 @@ pub(crate) async fn enable_two_factor<S: DemoStore>(
 
 pub(crate) async fn disable_two_factor<S: DemoStore>(
     State(app): State<Arc<App>>,
-    PageAuth(auth): PageAuth<S>,
+    SignedIn(auth): SignedIn<S>,
     control: SessionControl<S>,
     Form(form): Form<CodeForm>,
 ) -> Response {
-    if let Some(pending) = second_factor_pending(&auth) {
-        return pending;
-    }
     let lucia = control.lucia();
     let now = lucia.now();
     let key = keys::account(&auth.user.id);

@@ -10,8 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use lucia::Error;
 use lucia::throttle::keys;
-use lucia_axum::{PageAuth, SessionControl};
-use serde::Deserialize;
+use lucia_axum::SessionControl;
 
 use crate::DemoStore;
 use crate::app::*;
@@ -72,30 +71,18 @@ fn page(status: StatusCode, account: &Account, message: Option<(&str, bool)>) ->
     )
 }
 
-pub(crate) async fn verify_page<S: DemoStore>(PageAuth(auth): PageAuth<S>) -> Response {
-    if let Some(pending) = second_factor_pending(&auth) {
-        return pending;
-    }
+pub(crate) async fn verify_page<S: DemoStore>(SignedIn(auth): SignedIn<S>) -> Response {
     if auth.user.attributes.email_verified {
         return Redirect::to("/settings").into_response();
     }
     page(StatusCode::OK, &auth.user.attributes, None)
 }
 
-#[derive(Deserialize, Default)]
-pub(crate) struct CodeForm {
-    #[serde(default)]
-    code: String,
-}
-
 pub(crate) async fn verify<S: DemoStore>(
-    PageAuth(auth): PageAuth<S>,
+    SignedIn(auth): SignedIn<S>,
     control: SessionControl<S>,
     Form(form): Form<CodeForm>,
 ) -> Response {
-    if let Some(pending) = second_factor_pending(&auth) {
-        return pending;
-    }
     let account = &auth.user.attributes;
     if account.email_verified {
         return Redirect::to("/settings").into_response();
@@ -131,12 +118,9 @@ pub(crate) async fn verify<S: DemoStore>(
 
 pub(crate) async fn resend<S: DemoStore>(
     State(app): State<Arc<App>>,
-    PageAuth(auth): PageAuth<S>,
+    SignedIn(auth): SignedIn<S>,
     control: SessionControl<S>,
 ) -> Response {
-    if let Some(pending) = second_factor_pending(&auth) {
-        return pending;
-    }
     let account = &auth.user.attributes;
     if account.email_verified {
         return Redirect::to("/settings").into_response();
