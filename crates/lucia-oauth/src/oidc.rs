@@ -78,16 +78,8 @@ pub async fn discover(http: &HttpClient, issuer: &str) -> Result<Discovery> {
         "{}/.well-known/openid-configuration",
         issuer.trim_end_matches('/')
     ))?;
-    let json = http
-        .send(Request::get("discovery", &url))
-        .await?
-        .resource_json()?;
     let discovery: Discovery =
-        serde_json::from_value(json).map_err(|err| Error::UnexpectedResponse {
-            endpoint: "discovery",
-            status: 200,
-            detail: format!("not an OpenID Provider configuration: {err}"),
-        })?;
+        get_document(http, "discovery", &url, "an OpenID Provider configuration").await?;
     // Discovery §4.3: the document must be about the issuer it was fetched for.
     if discovery.issuer != issuer {
         return Err(Error::UnexpectedResponse {
@@ -100,6 +92,24 @@ pub async fn discover(http: &HttpClient, issuer: &str) -> Result<Discovery> {
         });
     }
     Ok(discovery)
+}
+
+/// GETs a JSON document of type `T` (`what` names it in the error when it is not one).
+async fn get_document<T: serde::de::DeserializeOwned>(
+    http: &HttpClient,
+    endpoint: &'static str,
+    url: &Url,
+    what: &str,
+) -> Result<T> {
+    let json = http
+        .send(Request::get(endpoint, url))
+        .await?
+        .resource_json()?;
+    serde_json::from_value(json).map_err(|err| Error::UnexpectedResponse {
+        endpoint,
+        status: 200,
+        detail: format!("not {what}: {err}"),
+    })
 }
 
 /// A generic OpenID Connect provider from a discovery document: `openid email profile`
@@ -164,16 +174,7 @@ impl Jwks {
     }
 
     async fn fetch(&self, http: &HttpClient) -> Result<Arc<JwkSet>> {
-        let json = http
-            .send(Request::get("jwks", &self.uri))
-            .await?
-            .resource_json()?;
-        let set: JwkSet =
-            serde_json::from_value(json).map_err(|err| Error::UnexpectedResponse {
-                endpoint: "jwks",
-                status: 200,
-                detail: format!("not a JWK Set: {err}"),
-            })?;
+        let set: JwkSet = get_document(http, "jwks", &self.uri, "a JWK Set").await?;
         let set = Arc::new(set);
         let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
         cache.keys = Some(set.clone());
