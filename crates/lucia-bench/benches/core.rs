@@ -86,6 +86,22 @@ fn validation(c: &mut Criterion) {
         Lucia::new(setup::sqlite_store(pool, "bench").await.unwrap())
     });
     bench_validation(c, "validate/sqlite_file", &rt, &sqlite);
+    // The floor under it: one primary-key SELECT through the same sqlx pool, no lucia.
+    let (pool, sql) = (
+        sqlite.store().pool().clone(),
+        floor_sql(sqlite.store().tables().sessions(), "?"),
+    );
+    let id = session(&rt, &sqlite).split('.').next().unwrap().to_owned();
+    c.bench_function("floor/sqlx_sqlite_pk_select", |b| {
+        b.to_async(&rt).iter(|| async {
+            let row: Option<(String,)> = sqlx::query_as(&sql)
+                .bind(&id)
+                .fetch_optional(&pool)
+                .await
+                .unwrap();
+            assert!(row.is_some());
+        });
+    });
     drop(sqlite);
     std::fs::remove_dir_all(&dir).ok();
 
@@ -95,6 +111,25 @@ fn validation(c: &mut Criterion) {
             Lucia::new(setup::postgres_store(pool, "bench_core").await.unwrap())
         });
         bench_validation(c, "validate/postgres", &rt, &postgres);
+        let (pool, sql) = (
+            postgres.store().pool().clone(),
+            floor_sql(postgres.store().tables().sessions(), "$1"),
+        );
+        let id = session(&rt, &postgres)
+            .split('.')
+            .next()
+            .unwrap()
+            .to_owned();
+        c.bench_function("floor/sqlx_postgres_pk_select", |b| {
+            b.to_async(&rt).iter(|| async {
+                let row: Option<(String,)> = sqlx::query_as(&sql)
+                    .bind(&id)
+                    .fetch_optional(&pool)
+                    .await
+                    .unwrap();
+                assert!(row.is_some());
+            });
+        });
     }
     if let Some(url) = setup::service_url("LUCIA_REDIS_URL", "validate/redis") {
         let redis = rt.block_on(async {
@@ -105,6 +140,11 @@ fn validation(c: &mut Criterion) {
         });
         bench_validation(c, "validate/redis", &rt, &redis);
     }
+}
+
+/// `SELECT id FROM <sessions> WHERE id = <param>`.
+fn floor_sql(table: &str, param: &str) -> String {
+    format!("SELECT id FROM \"{table}\" WHERE id = {param}")
 }
 
 fn request_parsing(c: &mut Criterion) {
