@@ -168,6 +168,24 @@ fn request_parsing(c: &mut Criterion) {
         b.iter(|| lucia::headers::read_bearer_token(black_box(&bearer)).unwrap())
     });
 
+    // What the axum layer runs per request, on the memory store: cookie, origin, validation.
+    let policy = lucia::request::RequestPolicy::default();
+    c.bench_function("request/authenticate_get_memory", |b| {
+        b.to_async(&rt).iter(|| async {
+            let auth = lucia
+                .authenticate_request(
+                    &policy,
+                    &Method::GET,
+                    Some("localhost:3000"),
+                    black_box(&cookies),
+                )
+                .await
+                .unwrap();
+            assert!(auth.validated.is_some());
+            auth
+        });
+    });
+
     let check = OriginCheck::builder().development(true).build().unwrap();
     let mut post = HeaderMap::new();
     post.insert(HOST, HeaderValue::from_static("localhost:3000"));
