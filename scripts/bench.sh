@@ -6,6 +6,8 @@
 #                                    authenticated request with 200 and an anonymous one with 401;
 #                                    the criterion benches run once each in test mode
 #   scripts/bench.sh --executor      only the executor check (cheap route under login load)
+#   scripts/bench.sh --all           the full run, then the criterion benches and the scale
+#                                    check (10 000 vs 1 000 000 sessions) — what BENCHMARKS.md reports
 #
 # Options: --rounds N (5), --duration SECONDS (10), --connections N (32), --variants "a b c",
 # --out DIR (target/bench-results). PostgreSQL and Redis variants need LUCIA_POSTGRES_URL and
@@ -21,6 +23,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --smoke) MODE=smoke ;;
     --executor) MODE=executor ;;
+    --all) MODE=all ;;
     --rounds) ROUNDS=$2; shift ;;
     --duration) DURATION=$2; shift ;;
     --connections) CONNECTIONS=$2; shift ;;
@@ -243,3 +246,12 @@ SUMMARY="$OUT/http-summary.txt"
 
 executor_check
 echo "results: $RESULTS, $SUMMARY, $OUT/executor.txt"
+
+if [ "$MODE" = all ]; then
+  echo "== criterion benches of the core"
+  cargo bench -q -p lucia-bench --bench core -- --warm-up-time 1 --measurement-time 3 --noplot 2>&1 \
+    | grep -E 'time:|^[a-z_]+/[a-z_]+' | tee "$OUT/criterion.txt"
+  echo "== scale check: 10 000 vs 1 000 000 stored sessions"
+  cargo build -q -p lucia-bench --bin scale --release
+  "$TARGET_DIR/release/scale" --sizes 10000,1000000 --samples 3000 | tee "$OUT/scale.tsv"
+fi
