@@ -60,7 +60,8 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-PORT_BASE=${LUCIA_BENCH_PORT:-58080}
+# Below the ephemeral range (32768-60999), where client sockets could already hold a port.
+PORT_BASE=${LUCIA_BENCH_PORT:-28080}
 
 needs_url() { # variant -> the env var it needs, if any
   case "$1" in
