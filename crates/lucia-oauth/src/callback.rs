@@ -102,14 +102,8 @@ impl Flow {
     /// Reads the flow from a request's `Cookie` headers; [`Error::MissingFlow`] when absent or
     /// unreadable.
     pub fn from_headers(headers: &http::HeaderMap) -> Result<Self> {
-        headers
-            .get_all(http::header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(Cookie::split_parse)
-            .filter_map(|c| c.ok())
-            .find(|c| c.name() == FLOW_COOKIE)
-            .and_then(|c| Self::from_cookie_value(c.value()))
+        lucia::headers::cookie_values(headers, FLOW_COOKIE)
+            .find_map(Self::from_cookie_value)
             .ok_or(Error::MissingFlow)
     }
 

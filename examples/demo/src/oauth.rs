@@ -252,13 +252,13 @@ pub(crate) async fn callback<S: DemoStore>(
     // Form-post providers send the parameters in the body.
     let params = query.filter(|q| !q.is_empty()).unwrap_or(body);
     let callback = Callback::parse(&params);
-    let link_user = read_cookie(&headers, LINK_COOKIE);
+    let link_user = lucia::headers::cookie_values(&headers, LINK_COOKIE).next();
     let mut response = match Flow::from_headers(&headers) {
         Ok(flow) => match client.finish(&flow, &callback).await {
             Ok(sign_in) => {
                 let linking_user = control.current().filter(|current| {
                     current.session.attributes.two_factor_verified
-                        && link_user.as_deref() == Some(current.user.id.as_str())
+                        && link_user == Some(current.user.id.as_str())
                 });
                 match linking_user {
                     Some(current) => link_account(&control, &current.user, &sign_in.account).await,
@@ -283,17 +283,6 @@ pub(crate) async fn callback<S: DemoStore>(
         &removal(LINK_COOKIE, secure).to_string(),
     );
     response
-}
-
-fn read_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(axum::http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(cookie::Cookie::split_parse)
-        .filter_map(Result::ok)
-        .find(|c| c.name() == name)
-        .map(|c| c.value().to_owned())
 }
 
 /// The page for a failed callback: the user's own mistake or a stale tab is a 400 with "try
