@@ -145,7 +145,7 @@ where
                 .unwrap_or(http::Method::POST);
             let authority = request.uri().authority().map(|a| a.as_str().to_owned());
             let headers = headers(&request);
-            let auth = match lucia
+            let mut auth = match lucia
                 .authenticate_request(&policy, &method, authority.as_deref(), &headers)
                 .await
             {
@@ -162,7 +162,7 @@ where
                     return Ok(request.into_response(response).map_into_right_body());
                 }
             };
-            let handle = SessionHandle::new(Arc::clone(&lucia), auth.validated.clone());
+            let handle = SessionHandle::new(Arc::clone(&lucia), auth.validated.take());
             request.extensions_mut().insert(AuthContext::<S> {
                 handle: handle.clone(),
                 login_path: Arc::from(policy.login_path.as_str()),

@@ -190,12 +190,11 @@ where
         let mut inner = std::mem::replace(&mut self.inner, clone);
         Box::pin(async move {
             let lucia = &config.lucia;
-            let authority = request.uri().authority().map(|a| a.as_str().to_owned());
-            let auth = match lucia
+            let mut auth = match lucia
                 .authenticate_request(
                     &config.policy,
                     request.method(),
-                    authority.as_deref(),
+                    request.uri().authority().map(|a| a.as_str()),
                     request.headers(),
                 )
                 .await
@@ -216,7 +215,7 @@ where
                 }
             };
 
-            let handle = SessionHandle::new(Arc::clone(lucia), auth.validated.clone());
+            let handle = SessionHandle::new(Arc::clone(lucia), auth.validated.take());
             request.extensions_mut().insert(AuthContext::<S> {
                 handle: handle.clone(),
                 login_path: Arc::clone(&config.login_path),

@@ -134,9 +134,9 @@ where
             .authenticate_request(&self.policy, &method, None, &headers)
             .await
         {
-            Ok(auth) => {
+            Ok(mut auth) => {
                 let state = Arc::new(AuthState {
-                    handle: SessionHandle::new(Arc::clone(&self.lucia), auth.validated.clone()),
+                    handle: SessionHandle::new(Arc::clone(&self.lucia), auth.validated.take()),
                     auth,
                     login_path: self.policy.login_path.clone(),
                     refusal: Mutex::new(None),

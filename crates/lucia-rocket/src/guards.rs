@@ -46,7 +46,7 @@ impl<'r, S: AuthStore + Send + Sync + 'static> FromRequest<'r> for Auth<S> {
             Ok(state) => state,
             Err(status) => return Outcome::Error((status, ())),
         };
-        match &state.auth.validated {
+        match state.handle.current() {
             Some(valid) => Outcome::Success(Self::from(valid.clone())),
             None => {
                 *state.refusal.lock().unwrap_or_else(PoisonError::into_inner) =
@@ -70,7 +70,7 @@ impl<'r, S: AuthStore + Send + Sync + 'static> FromRequest<'r> for PageAuth<S> {
             Ok(state) => state,
             Err(status) => return Outcome::Error((status, ())),
         };
-        match &state.auth.validated {
+        match state.handle.current() {
             Some(valid) => Outcome::Success(Self(Auth::from(valid.clone()))),
             None => {
                 *state.refusal.lock().unwrap_or_else(PoisonError::into_inner) =
@@ -90,7 +90,7 @@ impl<'r, S: AuthStore + Send + Sync + 'static> FromRequest<'r> for MaybeAuth<S> 
 
     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, ()> {
         match attached::<S>(request) {
-            Ok(state) => Outcome::Success(Self(state.auth.validated.clone().map(Auth::from))),
+            Ok(state) => Outcome::Success(Self(state.handle.current().cloned().map(Auth::from))),
             Err(status) => Outcome::Error((status, ())),
         }
     }

@@ -88,10 +88,15 @@ pub struct RequestAuth<SA, UA> {
     /// Where the token came from.
     pub source: TokenSource,
     refresh: Option<Cookie<'static>>,
+    /// The request sent a session cookie that did not validate: the response clears it.
+    clear: bool,
 }
 
 impl<SA, UA> RequestAuth<SA, UA> {
     /// The `Set-Cookie` the response needs, given the handler's `change` (if any).
+    ///
+    /// It depends on the state at authentication only, so an integration may move
+    /// [`validated`](Self::validated) out (into a [`SessionHandle`]) before asking.
     pub fn response_cookie<S>(
         &self,
         lucia: &Lucia<S>,
@@ -101,9 +106,7 @@ impl<SA, UA> RequestAuth<SA, UA> {
             Some(CookieChange::Set(cookie)) => Some(cookie),
             Some(CookieChange::Clear) => Some(lucia.blank_session_cookie()),
             None if self.refresh.is_some() => self.refresh.clone(),
-            None if self.source == TokenSource::Cookie && self.validated.is_none() => {
-                Some(lucia.blank_session_cookie())
-            }
+            None if self.clear => Some(lucia.blank_session_cookie()),
             None => None,
         }
     }
@@ -176,6 +179,7 @@ impl<S: AuthStore> Lucia<S> {
             _ => None,
         };
         Ok(RequestAuth {
+            clear: source == TokenSource::Cookie && validated.is_none(),
             validated,
             source,
             refresh,
@@ -201,7 +205,8 @@ impl<S: AuthStore> Lucia<S> {
 /// ```
 pub struct SessionHandle<S: AuthStore> {
     lucia: std::sync::Arc<Lucia<S>>,
-    validated: Option<Validated<S::SessionAttributes, S::UserAttributes>>,
+    /// Shared between clones: a handle is cloned into every extractor that asks for it.
+    validated: Option<std::sync::Arc<Validated<S::SessionAttributes, S::UserAttributes>>>,
     change: std::sync::Arc<std::sync::Mutex<Option<CookieChange>>>,
 }
 
@@ -209,7 +214,7 @@ impl<S: AuthStore> Clone for SessionHandle<S> {
     fn clone(&self) -> Self {
         Self {
             lucia: std::sync::Arc::clone(&self.lucia),
-            validated: self.validated.clone(),
+            validated: self.validated.as_ref().map(std::sync::Arc::clone),
             change: std::sync::Arc::clone(&self.change),
         }
     }
@@ -224,7 +229,7 @@ impl<S: AuthStore> SessionHandle<S> {
     ) -> Self {
         Self {
             lucia,
-            validated,
+            validated: validated.map(std::sync::Arc::new),
             change: std::sync::Arc::default(),
         }
     }
@@ -236,7 +241,7 @@ impl<S: AuthStore> SessionHandle<S> {
 
     /// The current session and user, if the request had a valid one.
     pub fn current(&self) -> Option<&Validated<S::SessionAttributes, S::UserAttributes>> {
-        self.validated.as_ref()
+        self.validated.as_deref()
     }
 
     /// Starts a new session for `user_id` and queues its cookie. A session the request already
