@@ -666,6 +666,24 @@ impl<S: AuthStore> Lucia<S> {
         let Some(token) = SessionToken::parse(token) else {
             return Ok(Validation::Invalid(InvalidReason::Malformed));
         };
+        self.validate_token(&token).await
+    }
+
+    /// [`Lucia::validate_session`] of a token that is already parsed (as the request helpers
+    /// have it after reading the cookie or the `Authorization` header).
+    ///
+    /// ```
+    /// # pollster::block_on(async {
+    /// let lucia = lucia::Lucia::new(lucia::MemoryStore::<(), ()>::new());
+    /// let user = lucia.create_user(lucia::NewUser::new(())).await?;
+    /// let (_, token) = lucia.create_session(&user.id, ()).await?;
+    /// assert!(lucia.validate_token(&token).await?.is_valid());
+    /// # Ok::<(), lucia::Error>(()) }).unwrap();
+    /// ```
+    pub async fn validate_token(
+        &self,
+        token: &SessionToken,
+    ) -> Result<Validation<Validated<S::SessionAttributes, S::UserAttributes>>> {
         let Some((session, user)) = self.store.get_session_and_user(token.id()).await? else {
             return Ok(Validation::Invalid(InvalidReason::NotFound));
         };

@@ -23,6 +23,7 @@ use crate::error::Error;
 use crate::headers::{cookie_values, read_bearer_token};
 use crate::origin::{OriginCheck, OriginError};
 use crate::store::AuthStore;
+use crate::token::SessionToken;
 
 /// How integrations treat requests.
 ///
@@ -145,9 +146,8 @@ impl<S: AuthStore> Lucia<S> {
         authority: Option<&str>,
         headers: &HeaderMap,
     ) -> Result<RequestAuth<S::SessionAttributes, S::UserAttributes>, Refusal> {
-        let has_cookie = cookie_values(headers, self.session_cookie_config().name())
-            .next()
-            .is_some();
+        let mut cookies = cookie_values(headers, self.session_cookie_config().name()).peekable();
+        let has_cookie = cookies.peek().is_some();
         let bearer = if policy.accept_bearer && !has_cookie {
             read_bearer_token(headers)
         } else {
@@ -160,13 +160,13 @@ impl<S: AuthStore> Lucia<S> {
                 .map_err(Refusal::Forbidden)?;
         }
         let (token, source) = match (has_cookie, bearer) {
-            (true, _) => (self.read_session_cookie(headers), TokenSource::Cookie),
+            (true, _) => (cookies.find_map(SessionToken::parse), TokenSource::Cookie),
             (false, Some(token)) => (Some(token), TokenSource::Bearer),
             (false, None) => (None, TokenSource::None),
         };
         let validated = match &token {
             Some(token) => self
-                .validate_session(token.expose_secret())
+                .validate_token(token)
                 .await
                 .map_err(Refusal::Unavailable)?
                 .valid(),
@@ -205,17 +205,21 @@ impl<S: AuthStore> Lucia<S> {
 /// ```
 pub struct SessionHandle<S: AuthStore> {
     lucia: std::sync::Arc<Lucia<S>>,
-    /// Shared between clones: a handle is cloned into every extractor that asks for it.
-    validated: Option<std::sync::Arc<Validated<S::SessionAttributes, S::UserAttributes>>>,
-    change: std::sync::Arc<std::sync::Mutex<Option<CookieChange>>>,
+    /// Shared between clones (a handle is cloned into every extractor that asks for it): one
+    /// allocation per request for the validated session and the pending cookie change.
+    shared: std::sync::Arc<Shared<S>>,
+}
+
+struct Shared<S: AuthStore> {
+    validated: Option<Validated<S::SessionAttributes, S::UserAttributes>>,
+    change: std::sync::Mutex<Option<CookieChange>>,
 }
 
 impl<S: AuthStore> Clone for SessionHandle<S> {
     fn clone(&self) -> Self {
         Self {
             lucia: std::sync::Arc::clone(&self.lucia),
-            validated: self.validated.as_ref().map(std::sync::Arc::clone),
-            change: std::sync::Arc::clone(&self.change),
+            shared: std::sync::Arc::clone(&self.shared),
         }
     }
 }
@@ -229,8 +233,10 @@ impl<S: AuthStore> SessionHandle<S> {
     ) -> Self {
         Self {
             lucia,
-            validated: validated.map(std::sync::Arc::new),
-            change: std::sync::Arc::default(),
+            shared: std::sync::Arc::new(Shared {
+                validated,
+                change: std::sync::Mutex::new(None),
+            }),
         }
     }
 
@@ -241,7 +247,7 @@ impl<S: AuthStore> SessionHandle<S> {
 
     /// The current session and user, if the request had a valid one.
     pub fn current(&self) -> Option<&Validated<S::SessionAttributes, S::UserAttributes>> {
-        self.validated.as_deref()
+        self.shared.validated.as_ref()
     }
 
     /// Starts a new session for `user_id` and queues its cookie. A session the request already
@@ -292,7 +298,8 @@ impl<S: AuthStore> SessionHandle<S> {
 
     /// The cookie change the handler asked for, if any (taken once).
     pub fn take_change(&self) -> Option<CookieChange> {
-        self.change
+        self.shared
+            .change
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .take()
@@ -300,13 +307,14 @@ impl<S: AuthStore> SessionHandle<S> {
 
     fn queue(&self, change: CookieChange) {
         *self
+            .shared
             .change
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(change);
     }
 
     async fn end_current(&self) -> crate::Result<()> {
-        if let Some(current) = &self.validated {
+        if let Some(current) = &self.shared.validated {
             self.lucia.invalidate_session(&current.session.id).await?;
         }
         Ok(())
