@@ -64,11 +64,11 @@ fn broken_citations(document: &str, read: &dyn Fn(&str) -> Option<String>) -> Ve
                     broken.push(format!("scripts/browser/{file}: no scenario {name:?}"));
                 }
             } else if is_function_name(span)
+                && span != SHARED.1
                 && let Some((path, source)) = &current
+                && !defines(source, span)
             {
-                if !defines(source, span) && span != SHARED.1 {
-                    broken.push(format!("{path}: no fn {span} (same-file shorthand)"));
-                }
+                broken.push(format!("{path}: no fn {span} (same-file shorthand)"));
             }
         }
     }
