@@ -1,4 +1,5 @@
 //! Behaviour of the `Lucia` facade over the memory store: what an app observes.
+#![forbid(unsafe_code)]
 #![allow(clippy::unwrap_used)] // Tests unwrap: a panic is a failed test.
 
 use std::sync::Arc;

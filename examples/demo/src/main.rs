@@ -1,4 +1,5 @@
 //! `cargo run -p lucia-demo`: the demo app on 127.0.0.1:3000 with a SQLite file.
+#![forbid(unsafe_code)]
 
 use std::collections::HashMap;
 use std::net::SocketAddr;

@@ -1,4 +1,5 @@
 //! Every route of the demo over real HTTP, on a temporary SQLite file.
+#![forbid(unsafe_code)]
 #![allow(clippy::unwrap_used)]
 
 use std::net::SocketAddr;
