@@ -150,10 +150,28 @@ pub(crate) async fn reset_password<S: DemoStore>(
         return weak(reason);
     }
     match lucia.reset_password(&token, &form.password).await {
-        Ok(_) => match control.sign_out().await {
-            Ok(()) => no_referrer(Redirect::to("/login").into_response()),
-            Err(_) => unavailable(),
-        },
+        Ok(user_id) => {
+            // The link reached the mailbox, which proves the address: mark it verified
+            // (The Copenhagen Book). The core has already ended every session of the user.
+            let verified = match lucia.get_user(&user_id).await {
+                Ok(Some(user)) if !user.attributes.email_verified => {
+                    let account = crate::model::Account {
+                        email_verified: true,
+                        ..user.attributes
+                    };
+                    lucia
+                        .update_user_attributes(&user_id, account)
+                        .await
+                        .map(drop)
+                }
+                Ok(_) => Ok(()),
+                Err(err) => Err(err),
+            };
+            match (verified, control.sign_out().await) {
+                (Ok(()), Ok(())) => no_referrer(Redirect::to("/login").into_response()),
+                _ => unavailable(),
+            }
+        }
         Err(Error::InvalidToken | Error::TokenExpired) => no_referrer(html(
             StatusCode::BAD_REQUEST,
             "Link not valid",

@@ -116,13 +116,15 @@ impl Demo {
         between(&mailbox, "verification code is<br><br>", "<br>").to_owned()
     }
 
-    /// Verifies the signed-in user's address with the mailed code.
-    async fn verify_email(&self, cookie: &str) {
+    /// Verifies the signed-in user's address with the mailed code; returns the new session's
+    /// cookie (verification starts a new session).
+    async fn verify_email(&self, cookie: &str) -> String {
         let code = self.mailed_code().await;
         let response = self
             .post("/verify-email", Some(cookie), &format!("code={code}"))
             .await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "verification");
+        cookie_pair(&session_cookie(&response).expect("verification sets a new session cookie"))
     }
 
     async fn log_in(&self, email: &str, password: &str) -> Response {
@@ -653,7 +655,7 @@ async fn two_factor_enrol_sign_in_recover_and_throttle() {
     let cookie = demo
         .sign_up("ada@example.com", "correct+horse+battery")
         .await;
-    demo.verify_email(&cookie).await;
+    let cookie = demo.verify_email(&cookie).await;
     let page = demo
         .get("/settings/2fa", Some(&cookie))
         .await
@@ -869,10 +871,18 @@ async fn password_reset_through_the_dev_mailbox() {
         StatusCode::UNPROCESSABLE_ENTITY,
         "policy first; the link still works"
     );
+    let verified =
+        "SELECT COUNT(*) FROM demo_users WHERE email = 'ada@example.com' AND email_verified";
+    assert_eq!(demo.count(verified).await, 0, "never verified before");
     let done = demo
         .post(&path, None, "password=a+new+long+passphrase")
         .await;
     assert_eq!(done.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        demo.count(verified).await,
+        1,
+        "a used reset link proves the address"
+    );
     assert_eq!(done.headers().get(LOCATION).unwrap(), "/login");
     assert_eq!(
         demo.get("/api/me", Some(&old)).await.status(),
@@ -957,6 +967,16 @@ async fn email_verification_and_remember_me() {
         "a resend voids the old code"
     );
 
+    // A second device signed in before the verification.
+    let other = demo
+        .log_in("ada@example.com", "correct+horse+battery")
+        .await;
+    let other = cookie_pair(&session_cookie(&other).unwrap());
+    assert_eq!(
+        demo.get("/api/me", Some(&other)).await.status(),
+        StatusCode::OK
+    );
+
     // Typed in lower case with a space: still the code.
     let code = demo.mailed_code().await;
     let typed = format!("{} {}", &code[..4].to_lowercase(), &code[4..]);
@@ -969,6 +989,17 @@ async fn email_verification_and_remember_me() {
         .await;
     assert_eq!(ok.status(), StatusCode::SEE_OTHER);
     assert_eq!(demo.count(verified).await, 1);
+    // Gaining a privilege ends every session of the user; this browser gets a new one.
+    let renewed = cookie_pair(&session_cookie(&ok).expect("a new session cookie"));
+    assert_ne!(renewed, cookie);
+    for old in [&cookie, &other] {
+        assert_eq!(
+            demo.get("/api/me", Some(old)).await.status(),
+            StatusCode::UNAUTHORIZED,
+            "sessions from before the verification are over"
+        );
+    }
+    let cookie = renewed;
     let home = demo.get("/", Some(&cookie)).await.text().await.unwrap();
     assert!(
         !home.contains(r#"href="/verify-email""#),
