@@ -116,6 +116,19 @@ impl Demo {
         between(&mailbox, "verification code is<br><br>", "<br>").to_owned()
     }
 
+    /// The path of the newest reset link in the development mailbox.
+    async fn reset_link(&self) -> String {
+        let mailbox = self.get("/dev/mailbox", None).await.text().await.unwrap();
+        let link = format!("http{}", between(&mailbox, r#"<a href="http"#, r#"">"#));
+        let path = link
+            .split_once("127.0.0.1")
+            .map(|(_, rest)| rest.split_once('/').unwrap().1)
+            .unwrap();
+        let path = format!("/{path}");
+        assert!(path.starts_with("/reset-password/"), "{path}");
+        path
+    }
+
     /// Verifies the signed-in user's address with the mailed code; returns the new session's
     /// cookie (verification starts a new session).
     async fn verify_email(&self, cookie: &str) -> String {
@@ -818,6 +831,106 @@ async fn two_factor_enrol_sign_in_recover_and_throttle() {
     );
 }
 
+/// A user with two-factor authentication must give a code to reset the password: the mailbox
+/// alone is not enough. A missing or wrong code spends the link and the form continues with a
+/// new one; the right code (or a recovery code) completes the reset.
+#[tokio::test]
+async fn password_reset_asks_for_the_second_factor() {
+    use lucia::otp::{Secret, Totp};
+    let demo = start(false).await;
+    let cookie = demo
+        .sign_up("ada@example.com", "correct+horse+battery")
+        .await;
+    let cookie = demo.verify_email(&cookie).await;
+    let page = demo
+        .get("/settings/2fa", Some(&cookie))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let totp = Totp::new(
+        Secret::from_base32(between(&page, r#"<code id="totp-secret">"#, "</code>")).unwrap(),
+    );
+    let step = totp.step(time::OffsetDateTime::now_utc());
+    let enabled = demo
+        .post(
+            "/settings/2fa/enable",
+            Some(&cookie),
+            &format!("code={}", totp.generate_for_step(step)),
+        )
+        .await;
+    assert_eq!(enabled.status(), StatusCode::OK);
+    let recovery = between(&enabled.text().await.unwrap(), "<li><code>", "</code>").to_owned();
+
+    let asked = demo
+        .post("/forgot-password", None, "email=ada%40example.com")
+        .await;
+    assert_eq!(asked.status(), StatusCode::OK);
+    let link = demo.reset_link().await;
+    let next_link = |page: &str| {
+        format!(
+            "/reset-password/{}",
+            between(page, r#"action="/reset-password/"#, r#"""#)
+        )
+    };
+
+    // No code: refused, the link is spent, the form goes on with a new one.
+    let missing = demo
+        .post(&link, None, "password=a+new+long+passphrase")
+        .await;
+    assert_eq!(missing.status(), StatusCode::BAD_REQUEST);
+    let page = missing.text().await.unwrap();
+    assert!(page.contains("Two-factor authentication is on"), "{page}");
+    let second = next_link(&page);
+    assert_ne!(second, link);
+    assert_eq!(
+        demo.post(&link, None, "password=a+new+long+passphrase&code=123456")
+            .await
+            .status(),
+        StatusCode::BAD_REQUEST,
+        "the first link is spent"
+    );
+    // A wrong code: refused the same way.
+    let wrong = demo
+        .post(&second, None, "password=a+new+long+passphrase&code=000000")
+        .await;
+    assert_eq!(wrong.status(), StatusCode::BAD_REQUEST);
+    let page = wrong.text().await.unwrap();
+    assert!(page.contains("not valid"), "{page}");
+    let third = next_link(&page);
+    assert_eq!(
+        demo.log_in("ada@example.com", "a+new+long+passphrase")
+            .await
+            .status(),
+        StatusCode::BAD_REQUEST,
+        "the password has not changed"
+    );
+    // A recovery code completes it.
+    let done = demo
+        .post(
+            &third,
+            None,
+            &format!("password=a+new+long+passphrase&code={recovery}"),
+        )
+        .await;
+    assert_eq!(done.status(), StatusCode::SEE_OTHER);
+    assert_eq!(done.headers().get(LOCATION).unwrap(), "/login");
+    assert_eq!(
+        demo.get("/api/me", Some(&cookie)).await.status(),
+        StatusCode::UNAUTHORIZED,
+        "every session ended"
+    );
+    let login = demo
+        .log_in("ada@example.com", "a+new+long+passphrase")
+        .await;
+    assert_eq!(login.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        login.headers().get(LOCATION).unwrap(),
+        "/2fa",
+        "two-factor is still on"
+    );
+}
+
 /// Forgot password → the mailed link (development mailbox) → a new password → every old
 /// session signed out; the same answer for unknown addresses; single use; issuance throttled.
 #[tokio::test]
@@ -852,13 +965,7 @@ async fn password_reset_through_the_dev_mailbox() {
         1,
         "only the real account got a mail"
     );
-    let link = format!("http{}", between(&mailbox, r#"<a href="http"#, r#"">"#));
-    let path = link
-        .split_once("127.0.0.1")
-        .map(|(_, rest)| rest.split_once('/').unwrap().1)
-        .unwrap();
-    let path = format!("/{path}");
-    assert!(path.starts_with("/reset-password/"), "{path}");
+    let path = demo.reset_link().await;
 
     let page = demo.get(&path, None).await;
     assert_eq!(
