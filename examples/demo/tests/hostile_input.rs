@@ -668,14 +668,16 @@ impl Demo {
         session_cookie(&reply).unwrap()
     }
 
-    /// Verifies the address of the newest sign-up with the code from the mailbox.
-    async fn verify(&self, cookie: &str) {
+    /// Verifies the address of the newest sign-up with the code from the mailbox; returns the
+    /// new session's cookie (verification ends the user's sessions and starts a new one).
+    async fn verify(&self, cookie: &str) -> String {
         let mailbox = self.get("/dev/mailbox", None).await.text();
         let code = between(&mailbox, "verification code is<br><br>", "<br>").to_owned();
         let reply = self
             .post_form("/verify-email", Some(cookie), &[("code", &code)])
             .await;
         assert_eq!(reply.status, 303, "verification: {}", reply.text());
+        session_cookie(&reply).unwrap()
     }
 
     /// A verified user, and a second user with two-factor on whose new session is pending.
@@ -683,9 +685,9 @@ impl Demo {
         use lucia::otp::{Secret, Totp};
         let (ada, bob) = self.emails();
         let user = self.sign_up(&ada, "hostile-test").await;
-        self.verify(&user).await;
+        let user = self.verify(&user).await;
         let second = self.sign_up(&bob, "hostile-test").await;
-        self.verify(&second).await;
+        let second = self.verify(&second).await;
         let page = self.get("/settings/2fa", Some(&second)).await.text();
         let totp = Totp::new(
             Secret::from_base32(between(&page, r#"<code id="totp-secret">"#, "</code>")).unwrap(),
