@@ -2,6 +2,7 @@
 //! `text` cannot hold — are lookups that miss, not store errors (which apps turn into 503s).
 //! Found by the demo's hostile-input sweep (`examples/demo/tests/hostile_input.rs`): a revoke
 //! form with `session_id=%00` answered 503 on PostgreSQL.
+#![forbid(unsafe_code)]
 #![allow(clippy::unwrap_used)]
 
 mod common;

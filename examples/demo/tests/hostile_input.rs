@@ -8,6 +8,7 @@
 //! leaves the site (only relative same-site paths; the OAuth start redirect goes to the
 //! configured provider and nowhere else), and no hostile payload reflected unescaped in HTML.
 //! The routes and their fields are listed once, in [`ROUTES`].
+#![forbid(unsafe_code)]
 #![allow(clippy::unwrap_used)]
 
 use std::net::SocketAddr;

@@ -14,6 +14,7 @@
 //! other test sees the servers down). `scripts/services.sh` is called with this test's
 //! environment: point `LUCIA_SERVICES_DIR`, `LUCIA_PG_PORT`, `LUCIA_REDIS_PORT` (and the URLs)
 //! at a private instance to run it next to other people's tests.
+#![forbid(unsafe_code)]
 #![allow(clippy::unwrap_used)]
 
 use std::path::PathBuf;
