@@ -487,6 +487,36 @@ async fn api_me_with_cookie_or_bearer() {
     );
 }
 
+/// Session tokens are read from the cookie or `Authorization: Bearer` only: the same token in
+/// a query string or a form field signs nobody in and signs nobody out.
+#[tokio::test]
+async fn tokens_in_urls_and_form_fields_are_ignored() {
+    let demo = start(false).await;
+    let cookie = demo
+        .sign_up("ada@example.com", "correct+horse+battery")
+        .await;
+    let token = cookie.trim_start_matches("auth_session=").to_owned();
+    for query in ["auth_session", "token", "session", "access_token"] {
+        let response = demo.get(&format!("/api/me?{query}={token}"), None).await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{query}");
+    }
+    let logout = demo
+        .client
+        .post(format!("{}/logout", demo.base))
+        .header("origin", demo.base.as_str())
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("auth_session={token}&token={token}"))
+        .send()
+        .await
+        .unwrap();
+    assert!(logout.status().is_redirection(), "{}", logout.status());
+    assert_eq!(
+        demo.get("/api/me", Some(&cookie)).await.status(),
+        StatusCode::OK,
+        "a token in a form field ended no session"
+    );
+}
+
 #[tokio::test]
 async fn origin_checks_and_hostile_input() {
     let demo = start(false).await;
