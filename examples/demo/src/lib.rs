@@ -16,7 +16,7 @@
 //! | `POST /logout` | ends the session, clears the cookie, 303 to `/` |
 //! | `GET /settings/sessions` | the user's sessions; `POST /settings/sessions/revoke` (`session_id`), `POST /settings/sessions/revoke-others` |
 //! | `GET /api/me` | `{"id", "email"}` for a session cookie or `Authorization: Bearer`; 401 JSON otherwise (also while the second factor is pending) |
-//! | `GET /settings/2fa`, `POST /settings/2fa/enable` (`code`), `POST /settings/2fa/disable` (`code`) | TOTP enrolment with an inline QR code and the key; ten recovery codes shown once |
+//! | `GET /settings/2fa`, `POST /settings/2fa/begin`, `POST /settings/2fa/enable` (`code`), `POST /settings/2fa/disable` (`code`) | TOTP enrolment with an inline QR code and the key; ten recovery codes shown once |
 //! | `GET /forgot-password`, `POST /forgot-password` (`email`) | the same answer whether or not the address has an account; mails throttled (3 per address, then one per 10 minutes; 10 requests per client a minute) |
 //! | `GET /reset-password/{token}`, `POST /reset-password/{token}` (`password`) | `Referrer-Policy: no-referrer`; policy checked before the link is used; success signs out every session |
 //! | `GET /dev/mailbox` | development only (off with `--no-dev-mailbox`: 404): the mails the demo sent, newest first |
@@ -368,6 +368,10 @@ fn router<S: DemoStore>(
             get(|| async { ([("content-type", "image/svg+xml")], pages::FAVICON) }),
         )
         .route("/settings/2fa", get(two_factor::two_factor_settings::<S>))
+        .route(
+            "/settings/2fa/begin",
+            post(two_factor::begin_two_factor::<S>),
+        )
         .route(
             "/settings/2fa/enable",
             post(two_factor::enable_two_factor::<S>),

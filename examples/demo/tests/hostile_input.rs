@@ -142,6 +142,7 @@ const ROUTES: &[Route] = &[
         As::User,
     ),
     route("GET", "/settings/2fa", &[], As::User),
+    route("POST", "/settings/2fa/begin", &[], As::User),
     route(
         "POST",
         "/settings/2fa/enable",
@@ -689,7 +690,10 @@ impl Demo {
         let user = self.verify(&user).await;
         let second = self.sign_up(&bob, "hostile-test").await;
         let second = self.verify(&second).await;
-        let page = self.get("/settings/2fa", Some(&second)).await.text();
+        let page = self
+            .post_form("/settings/2fa/begin", Some(&second), &[])
+            .await
+            .text();
         let totp = Totp::new(
             Secret::from_base32(between(&page, r#"<code id="totp-secret">"#, "</code>")).unwrap(),
         );
