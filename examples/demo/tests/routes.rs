@@ -500,6 +500,79 @@ async fn api_me_with_cookie_or_bearer() {
     );
 }
 
+/// Only non-safe methods change state: requesting every GET page, signed in and anonymous,
+/// leaves every table of the demo exactly as it was (rows and their contents).
+#[tokio::test]
+async fn get_pages_change_nothing() {
+    let demo = start(false).await;
+    let cookie = demo
+        .sign_up("ada@example.com", "correct+horse+battery")
+        .await;
+    let cookie = demo.verify_email(&cookie).await;
+    // One pending reset link, so its page has a real token to show.
+    demo.post("/forgot-password", None, "email=ada%40example.com")
+        .await;
+    let link = demo.reset_link().await;
+    let snapshot = async || {
+        let mut rows = Vec::new();
+        for table in [
+            "demo_users",
+            "demo_keys",
+            "demo_sessions",
+            "demo_tokens",
+            "demo_two_factor",
+            "demo_recovery_codes",
+        ] {
+            let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", demo.db.display()))
+                .await
+                .unwrap();
+            // Every column of every row, as text, in a stable order.
+            let columns: Vec<String> =
+                sqlx::query_scalar(&format!("SELECT name FROM pragma_table_info('{table}')"))
+                    .fetch_all(&pool)
+                    .await
+                    .unwrap();
+            assert!(!columns.is_empty(), "{table} has columns");
+            let row = columns
+                .iter()
+                .map(|c| format!("quote(\"{c}\")"))
+                .collect::<Vec<_>>()
+                .join(" || ',' || ");
+            let all: Vec<String> =
+                sqlx::query_scalar(&format!("SELECT {row} FROM {table} ORDER BY 1"))
+                    .fetch_all(&pool)
+                    .await
+                    .unwrap();
+            let count = all.len();
+            pool.close().await;
+            rows.push((table, count, all));
+        }
+        rows
+    };
+    let before = snapshot().await;
+    let pages = [
+        "/",
+        "/signup",
+        "/login",
+        "/settings",
+        "/settings/sessions",
+        "/settings/2fa",
+        "/verify-email",
+        "/forgot-password",
+        "/dev/mailbox",
+        "/api/me",
+        "/2fa",
+        link.as_str(),
+    ];
+    for page in pages {
+        for who in [Some(cookie.as_str()), None] {
+            let status = demo.get(page, who).await.status();
+            assert!(!status.is_server_error(), "{page}: {status}");
+        }
+    }
+    assert_eq!(snapshot().await, before, "a GET changed a table");
+}
+
 /// Session tokens are read from the cookie or `Authorization: Bearer` only: the same token in
 /// a query string or a form field signs nobody in and signs nobody out.
 #[tokio::test]
