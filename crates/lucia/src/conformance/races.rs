@@ -122,8 +122,7 @@ impl Spawn for Threads {
         });
         let filled = Arc::clone(&slot);
         std::thread::spawn(move || {
-            let output =
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| block_on(task)));
+            let output = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| block_on(task)));
             let mut guard = filled
                 .output
                 .lock()
@@ -335,7 +334,10 @@ where
         .await
         .unwrap_or_else(|err| unexpected(RACE, &err))
         .expect("the winner's key exists");
-    assert_eq!(&key.user_id, winner, "{RACE}: the key belongs to the winner");
+    assert_eq!(
+        &key.user_id, winner,
+        "{RACE}: the key belongs to the winner"
+    );
     let mut existing = Vec::new();
     for user_id in &ids {
         if lucia
@@ -470,7 +472,11 @@ where
 
 /// A user with confirmed two-factor authentication: its id, its recovery codes, its
 /// authenticator and the clock the `Lucia` runs on.
-async fn enrolled<S>(lucia: &Lucia<S>, clock: &ManualClock, race: &str) -> (String, Vec<String>, Totp)
+async fn enrolled<S>(
+    lucia: &Lucia<S>,
+    clock: &ManualClock,
+    race: &str,
+) -> (String, Vec<String>, Totp)
 where
     S: UserStore + TwoFactorStore,
     S::UserAttributes: Fixture,
@@ -643,8 +649,7 @@ where
     let instances: Vec<Arc<Lucia<S>>> = (0..CLOCK_SPREAD)
         .map(|offset| {
             Arc::new(
-                lucia(store.clone())
-                    .with_clock(ManualClock::new(due + Duration::seconds(offset))),
+                lucia(store.clone()).with_clock(ManualClock::new(due + Duration::seconds(offset))),
             )
         })
         .collect();
@@ -663,10 +668,7 @@ where
     }
     let racers = (0..RACERS)
         .map(Racer::Validate)
-        .chain([
-            Racer::UpdateAttributes(new_attributes.clone()),
-            Racer::Read,
-        ]);
+        .chain([Racer::UpdateAttributes(new_attributes.clone()), Racer::Read]);
     let results = race(runtime, racers, |racer| {
         let instances = instances.clone();
         let (store, token, session_id) = (store.clone(), token.clone(), session.id.clone());
@@ -826,8 +828,11 @@ where
         .chain([Racer::Invalidate]);
     let results = race(runtime, racers, |racer| {
         let lucia = Arc::clone(&lucia);
-        let (ticks, logins_done, after_gate) =
-            (Arc::clone(&ticks), Arc::clone(&logins_done), after_gate.clone());
+        let (ticks, logins_done, after_gate) = (
+            Arc::clone(&ticks),
+            Arc::clone(&logins_done),
+            after_gate.clone(),
+        );
         let user_id = user.id.clone();
         async move {
             match racer {
