@@ -64,8 +64,8 @@
 //!
 //! - `update_session_expiry` and `update_session_attributes` are scripts that change a
 //!   session only if its key exists: an update racing a delete never resurrects the session.
-//!   The expiry update moves `expires_at` and the TTL together; the attribute update keeps
-//!   the TTL.
+//!   The expiry update moves `expires_at` and the TTL together, and only forward (of
+//!   concurrent renewals the latest expiry wins); the attribute update keeps the TTL.
 //! - An operation that touches a session *and* its index entries (insert, delete, expiry
 //!   update, purge) runs as separate single-key steps in a fixed order: **insert writes the
 //!   session before its index entries; delete removes the session before its entries.** So

@@ -59,15 +59,19 @@ return 1
 });
 
 /// KEYS[1] = session key; ARGV[1] = expires_at (unix seconds); ARGV[2] = PEXPIREAT ms.
-/// Only an existing session is updated (never resurrected). Returns its user id, or nil.
+/// Only an existing session is updated (never resurrected), and only forward: an earlier
+/// expiry than the stored one (a concurrent renewal computed a second earlier, landing
+/// later) changes nothing. Returns {user id, 1 if moved else 0}, or nil.
 static UPDATE_EXPIRY: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
 local user_id = redis.call('HGET', KEYS[1], 'user_id')
 if not user_id then return false end
+local current = tonumber(redis.call('HGET', KEYS[1], 'expires_at'))
+if current ~= nil and current >= tonumber(ARGV[1]) then return {user_id, 0} end
 redis.call('HSET', KEYS[1], 'expires_at', ARGV[1])
 redis.call('PEXPIREAT', KEYS[1], ARGV[2])
-return user_id
+return {user_id, 1}
 ",
     )
 });
@@ -568,12 +572,18 @@ where
             .arg(score)
             .arg(self.pexpire_at(expires_at));
         let mut conn = self.conn.clone();
-        let user_id: Option<Vec<u8>> = self.call(OP, invocation.invoke_async(&mut conn)).await?;
-        let Some(user_id) = user_id else {
+        let updated: Option<(Vec<u8>, i64)> =
+            self.call(OP, invocation.invoke_async(&mut conn)).await?;
+        let Some((user_id, moved)) = updated else {
             return Ok(false);
         };
+        if moved == 0 {
+            // The stored expiry was already as late: nothing to re-score.
+            return Ok(true);
+        }
         // Re-score the index entries; XX: never re-create an entry that a concurrent delete
-        // removed. A failure here leaves a stale score, which the purge repairs.
+        // removed. A failure here (or two renewals' re-scores landing in the opposite order)
+        // leaves a stale score, which the purge repairs.
         let user = B64.encode(&user_id);
         let user_key = self.user_index_key_encoded(&user);
         let shard_key = self.expiry_shard_key(session_id);
@@ -841,8 +851,8 @@ where
         self.list(user_id).await.map_err(backend)
     }
 
-    /// Atomically (a script) moves `expires_at` and the key's TTL, only if the session exists,
-    /// then re-scores its index entries.
+    /// Atomically (a script) moves `expires_at` and the key's TTL forward, only if the session
+    /// exists and the new expiry is later, then re-scores its index entries.
     async fn update_session_expiry(
         &self,
         session_id: &str,

@@ -9,8 +9,10 @@
 //!   unique-constraint violation on one of them comes back from `create_user` as
 //!   [`lucia::Error::UniqueViolation`] naming the column, with nothing written.
 //! - **One query per validation.** `validate_session` reads the session joined with its user
-//!   in one statement; extending the session is one `UPDATE`. Statements are prepared from
-//!   text built once, at construction, from static names; values are always bound.
+//!   in one statement; extending the session is one `UPDATE`, which only ever moves the
+//!   expiry forward (`GREATEST`), so concurrent renewals never move it back. Statements are
+//!   prepared from text built once, at construction, from static names; values are always
+//!   bound.
 //! - **Migrations.** [`Migrator`] creates the tables with one call (versioned, idempotent), or
 //!   prints the SQL for your own migration tool. Table names are configurable ([`Tables`]).
 //!

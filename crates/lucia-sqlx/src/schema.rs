@@ -462,10 +462,16 @@ impl Statements {
                 q("created_at"),
                 q("id")
             ),
+            // Forward only, in the statement itself: of concurrent renewals computed with
+            // clocks a second apart, a slower write of the earlier expiry must not win.
             update_session_expiry: format!(
-                "UPDATE {sessions} SET {} = {p1} WHERE {} = {p2}",
-                q("expires_at"),
-                q("id")
+                "UPDATE {sessions} SET {exp} = {greatest}({exp}, {p1}) WHERE {} = {p2}",
+                q("id"),
+                exp = q("expires_at"),
+                greatest = match dialect {
+                    Dialect::Sqlite => "MAX",
+                    Dialect::Postgres | Dialect::MySql => "GREATEST",
+                },
             ),
             update_session_attributes: assignments(session_columns).map(|set| {
                 format!(

@@ -642,6 +642,12 @@ impl<S: SessionStore> Lucia<S> {
     }
 
     /// Ends every session of a user ("sign out everywhere").
+    ///
+    /// Every session that exists when the store runs the delete is gone; a `create_session`
+    /// for this user still in flight (a sign-in that checked the password before a reset, say)
+    /// may insert its session afterwards, and that one survives. Applications that need a
+    /// hard cut re-check the credential after creating the session (see
+    /// `lucia::conformance::races`, which tests exactly what holds).
     pub async fn invalidate_all_user_sessions(&self, user_id: &str) -> Result<()> {
         Ok(self.store.delete_user_sessions(user_id).await?)
     }

@@ -640,6 +640,20 @@ where
         Some(remembered.clone()),
         "updates touch only their session"
     );
+    // Forward only: an extension computed earlier (a slower concurrent request) that lands
+    // later must not move the expiry back.
+    assert!(
+        ok!(
+            "update_session_expiry(earlier)",
+            store.update_session_expiry(&plain.id, later - Duration::days(1))
+        ),
+        "update_session_expiry to an earlier time still reports an existing session"
+    );
+    assert_eq!(
+        ok!("get_session", store.get_session(&plain.id)),
+        Some(updated.clone()),
+        "update_session_expiry never moves an expiry back"
+    );
     let nobody = id("nobody");
     assert!(!ok!(
         "update_session_expiry(unknown)",
@@ -1487,3 +1501,6 @@ pub async fn run_throttle_backend<B: ThrottleBackend>(backend: &B) {
         "of 20 concurrent attempts exactly the capacity is allowed"
     );
 }
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod races;

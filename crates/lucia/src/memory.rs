@@ -297,7 +297,9 @@ where
     ) -> StoreResult<bool> {
         Ok(match self.write().sessions.get_mut(session_id) {
             Some(session) => {
-                session.expires_at = expires_at;
+                // Forward only: a concurrent extension computed with an earlier clock must
+                // not move the expiry back.
+                session.expires_at = session.expires_at.max(expires_at);
                 true
             }
             None => false,

@@ -469,6 +469,10 @@ impl<S: TokenStore + UserStore + SessionStore> Lucia<S> {
     /// key it was sent to (checked against the password policy), and signs the user out
     /// everywhere and voids their other tokens. Returns the user's id.
     ///
+    /// A sign-in with the old password that is in flight during the reset (its password
+    /// check done, its session not yet inserted) keeps its session: see
+    /// [`Lucia::invalidate_all_user_sessions`].
+    ///
     /// The token is consumed before the password is checked: a weak password needs a new
     /// link. Check the policy with [`PasswordPolicy::check`](crate::password::PasswordPolicy::check)
     /// first to spare users that. Users with a second factor must prove it before their

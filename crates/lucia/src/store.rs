@@ -170,7 +170,11 @@ pub trait SessionStore: MaybeSend + MaybeSync {
         user_id: &str,
     ) -> impl Future<Output = StoreResult<Vec<Session<Self::SessionAttributes>>>> + MaybeSend;
 
-    /// Moves a session's expiry. `false` when the session does not exist.
+    /// Moves a session's expiry **forward**: the stored expiry becomes the later of the stored
+    /// one and `expires_at`, in one atomic step, so that of concurrent extensions (two
+    /// requests validating one session at once, with clocks a second apart) the latest
+    /// wins and the expiry never moves back. `false` when the session does not exist (`true`
+    /// when it exists, even if its stored expiry was already later).
     fn update_session_expiry(
         &self,
         session_id: &str,

@@ -22,6 +22,9 @@ enum Bug {
     LossyTimestamps,
     /// `delete_session` removes every session of the user.
     WideDelete,
+    /// `update_session_expiry` overwrites the expiry even with an earlier one, so a slower
+    /// concurrent renewal moves it back.
+    BackwardsExpiry,
 }
 
 impl SessionStore for Broken {
@@ -51,6 +54,20 @@ impl SessionStore for Broken {
         id: &str,
         expires_at: OffsetDateTime,
     ) -> StoreResult<bool> {
+        if self.bug == Bug::BackwardsExpiry {
+            // Rewrites the session with the new expiry, whatever it was.
+            let Some(session) = self.inner.get_session(id).await? else {
+                return Ok(false);
+            };
+            self.inner.delete_session(id).await?;
+            self.inner
+                .insert_session(&Session {
+                    expires_at,
+                    ..session
+                })
+                .await?;
+            return Ok(true);
+        }
         self.inner.update_session_expiry(id, expires_at).await
     }
     async fn update_session_attributes(
@@ -104,6 +121,12 @@ async fn catches_lossy_timestamps() {
 #[should_panic(expected = "delete_session touches only its session")]
 async fn catches_a_delete_that_touches_too_much() {
     run_session_store(&broken(Bug::WideDelete)).await;
+}
+
+#[pollster::test]
+#[should_panic(expected = "update_session_expiry never moves an expiry back")]
+async fn catches_an_expiry_update_that_moves_back() {
+    run_session_store(&broken(Bug::BackwardsExpiry)).await;
 }
 
 /// A user store whose `insert_user` writes the user before finding the key taken.
