@@ -3,6 +3,7 @@
 //! with sessions in Redis (single node and cluster) and users in memory (`Split`). The
 //! user-side races (sign-ups, reset links, two-factor codes) do not touch a session store:
 //! they run against the SQL stores and the memory store.
+#![forbid(unsafe_code)]
 #![allow(clippy::unwrap_used)]
 
 mod common;

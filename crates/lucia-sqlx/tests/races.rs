@@ -2,6 +2,7 @@
 //! link / recovery code / TOTP code, renewals of one session, sign-out-everywhere racing
 //! logins) on a multi-threaded tokio runtime, against SQLite (a WAL file, always), PostgreSQL
 //! and MariaDB/MySQL (`LUCIA_POSTGRES_URL`, `LUCIA_MYSQL_URL`; SKIPPED without them).
+#![forbid(unsafe_code)]
 #![allow(clippy::unwrap_used)]
 
 mod common;

@@ -1,5 +1,6 @@
 //! The race suite (`lucia::conformance::races`) against the memory store, on OS threads: the
 //! memory store's futures need no runtime.
+#![forbid(unsafe_code)]
 #![allow(clippy::unwrap_used)] // Tests unwrap: a panic is a failed test.
 
 use lucia::MemoryStore;
