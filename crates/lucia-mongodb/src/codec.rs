@@ -234,7 +234,10 @@ pub(crate) fn classify_user_conflict(message: &str, unique: &[String]) -> UserCo
         return UserConflict::Unrecognised;
     }
     // nx-27017.
-    if let Some(rest) = message.split_once("UNIQUE constraint failed: ").map(|(_, r)| r) {
+    if let Some(rest) = message
+        .split_once("UNIQUE constraint failed: ")
+        .map(|(_, r)| r)
+    {
         if rest.ends_with("._id") {
             return UserConflict::Id;
         }
@@ -295,7 +298,11 @@ mod tests {
         );
         assert_eq!(doc.get_i64("lifetime_seconds").unwrap(), 365 * 86_400);
         assert!(!doc.contains_key("fresh"));
-        assert_eq!(doc.get_i64("rev").unwrap(), 0, "every update counts up from 0");
+        assert_eq!(
+            doc.get_i64("rev").unwrap(),
+            0,
+            "every update counts up from 0"
+        );
         let back: Session<Device> = session_from_doc(&doc).unwrap();
         assert_eq!(back, Session { fresh: false, ..s });
     }
@@ -425,7 +432,10 @@ mod tests {
                 r#"E11000 duplicate key error collection: app.lucia_users index: someone_elses dup key: { x: 1 }"#,
                 UserConflict::Unrecognised,
             ),
-            ("UNIQUE constraint failed: lucia_users._id", UserConflict::Id),
+            (
+                "UNIQUE constraint failed: lucia_users._id",
+                UserConflict::Id,
+            ),
             (
                 "UNIQUE constraint failed: index 'idx_lucia_users_attributes_email'",
                 UserConflict::Attribute("email".into()),
@@ -441,7 +451,11 @@ mod tests {
             ("something else entirely", UserConflict::Unrecognised),
         ];
         for (message, expected) in cases {
-            assert_eq!(classify_user_conflict(message, &unique), expected, "{message}");
+            assert_eq!(
+                classify_user_conflict(message, &unique),
+                expected,
+                "{message}"
+            );
         }
         // A user id that looks like an index name does not fool the MongoDB parser.
         assert_eq!(

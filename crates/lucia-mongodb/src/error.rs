@@ -47,7 +47,9 @@ pub enum MongoStoreError {
     },
     /// A stored document could not be read back: a missing or mistyped field, or attributes
     /// that do not deserialize into the app's type.
-    #[error("mongodb store: {operation}: stored document {id:?} in {collection:?} is unreadable: {reason}")]
+    #[error(
+        "mongodb store: {operation}: stored document {id:?} in {collection:?} is unreadable: {reason}"
+    )]
     Corrupt {
         /// The store method that read it.
         operation: &'static str,
@@ -69,7 +71,9 @@ pub enum MongoStoreError {
     },
     /// `update_session_expiry` lost its compare-and-swap to concurrent updates of the same
     /// session this many times in a row; nothing was written.
-    #[error("mongodb store: {operation}: the session changed concurrently {attempts} times in a row")]
+    #[error(
+        "mongodb store: {operation}: the session changed concurrently {attempts} times in a row"
+    )]
     Contention {
         /// The store method that gave up.
         operation: &'static str,

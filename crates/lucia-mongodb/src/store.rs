@@ -240,7 +240,9 @@ impl<U, S> MongoStore<U, S> {
                 .name(TTL_INDEX.to_owned())
                 .expire_after(grace)
                 .build(),
-            None => IndexOptions::builder().name(EXPIRY_INDEX.to_owned()).build(),
+            None => IndexOptions::builder()
+                .name(EXPIRY_INDEX.to_owned())
+                .build(),
         };
         self.step(
             OP,
@@ -341,7 +343,11 @@ fn has_label(err: &StoreError, label: &str) -> bool {
     )
 }
 
-fn corrupt(operation: &'static str, collection: &Collection<Document>, doc: &Document) -> impl FnOnce(String) -> MongoStoreError {
+fn corrupt(
+    operation: &'static str,
+    collection: &Collection<Document>,
+    doc: &Document,
+) -> impl FnOnce(String) -> MongoStoreError {
     let collection = collection.name().to_owned();
     let id = codec::doc_id(doc);
     move |reason| MongoStoreError::Corrupt {
@@ -358,13 +364,11 @@ impl<U: Serialize + DeserializeOwned, S> MongoStore<U, S> {
         match duplicate_message(&err).map(|m| (classify_user_conflict(m, &self.unique), m)) {
             Some((UserConflict::Id, _)) => StoreError::DuplicateUserId,
             Some((UserConflict::Attribute(column), _)) => StoreError::UniqueViolation { column },
-            Some((UserConflict::Unrecognised, message)) => {
-                MongoStoreError::UnknownUniqueIndex {
-                    operation,
-                    message: message.to_owned(),
-                }
-                .into()
+            Some((UserConflict::Unrecognised, message)) => MongoStoreError::UnknownUniqueIndex {
+                operation,
+                message: message.to_owned(),
             }
+            .into(),
             None => err.into(),
         }
     }
@@ -411,8 +415,7 @@ impl<U: Serialize + DeserializeOwned, S> MongoStore<U, S> {
         key_doc: Document,
     ) -> StoreResult<()> {
         const OP: &str = "insert_user";
-        let mut session: ClientSession =
-            self.step(OP, self.db.client().start_session()).await?;
+        let mut session: ClientSession = self.step(OP, self.db.client().start_session()).await?;
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -461,7 +464,8 @@ impl<U: Serialize + DeserializeOwned, S> MongoStore<U, S> {
                 Ok(()) => return Ok(()),
                 Err(MongoStoreError::Driver { source, .. })
                     if attempt < TRANSACTION_ATTEMPTS
-                        && source.contains_label(mongodb::error::UNKNOWN_TRANSACTION_COMMIT_RESULT) => {}
+                        && source
+                            .contains_label(mongodb::error::UNKNOWN_TRANSACTION_COMMIT_RESULT) => {}
                 Err(err) => return Err(err.into()),
             }
         }
@@ -555,8 +559,11 @@ where
         const OP: &str = "delete_user";
         self.step(OP, self.users().delete_one(doc! { field::ID: user_id }))
             .await?;
-        self.step(OP, self.keys().delete_many(doc! { field::USER_ID: user_id }))
-            .await?;
+        self.step(
+            OP,
+            self.keys().delete_many(doc! { field::USER_ID: user_id }),
+        )
+        .await?;
         self.step(
             OP,
             self.sessions()
@@ -595,9 +602,8 @@ where
         }
         self.step(
             OP,
-            self.keys().delete_one(
-                doc! { field::ID: key_doc_id(&key.id), field::USER_ID: &key.user_id },
-            ),
+            self.keys()
+                .delete_one(doc! { field::ID: key_doc_id(&key.id), field::USER_ID: &key.user_id }),
         )
         .await?;
         Err(StoreError::UnknownUser)
@@ -755,7 +761,11 @@ where
         .into())
     }
 
-    async fn update_session_attributes(&self, session_id: &str, attributes: &S) -> StoreResult<bool> {
+    async fn update_session_attributes(
+        &self,
+        session_id: &str,
+        attributes: &S,
+    ) -> StoreResult<bool> {
         const OP: &str = "update_session_attributes";
         let value = codec::encode_attributes(OP, attributes)?;
         let result = self
@@ -943,7 +953,10 @@ mod tests {
             err(11000, "E11000 duplicate key error collection: a.lucia_users index: lucia_unique_email dup key: { attributes.email: \"x\" }"),
             StoreError::UniqueViolation { column } if column == "email"
         ));
-        match err(11000, "E11000 duplicate key error collection: a.lucia_users index: theirs dup key: { x: 1 }") {
+        match err(
+            11000,
+            "E11000 duplicate key error collection: a.lucia_users index: theirs dup key: { x: 1 }",
+        ) {
             StoreError::Backend(source) => assert!(matches!(
                 source.downcast_ref::<MongoStoreError>(),
                 Some(MongoStoreError::UnknownUniqueIndex { .. })

@@ -12,9 +12,13 @@ use lucia_mongodb::Atomicity;
 /// answer selects (compensation on nx-27017, which reports itself as standalone).
 #[tokio::test]
 async fn conformance_auth_store_auto() {
-    let Some(store) =
-        common::store::<Profile, Device>("conformance_auth_store_auto", common::DATABASE, "auto_", Atomicity::Auto)
-            .await
+    let Some(store) = common::store::<Profile, Device>(
+        "conformance_auth_store_auto",
+        common::DATABASE,
+        "auto_",
+        Atomicity::Auto,
+    )
+    .await
     else {
         return;
     };
@@ -74,8 +78,13 @@ async fn conformance_auth_store_compensation() {
 /// `()` attributes (stored as `null`), sessions for users that exist nowhere.
 #[tokio::test]
 async fn conformance_unit_attributes() {
-    let Some(store) =
-        common::store::<(), ()>("conformance_unit_attributes", common::DATABASE, "unit_", Atomicity::Auto).await
+    let Some(store) = common::store::<(), ()>(
+        "conformance_unit_attributes",
+        common::DATABASE,
+        "unit_",
+        Atomicity::Auto,
+    )
+    .await
     else {
         return;
     };
