@@ -79,8 +79,8 @@
 //!
 //! # Not here: one-time tokens and two-factor state
 //!
-//! This store implements neither [`TokenStore`](lucia::TokenStore) nor
-//! [`TwoFactorStore`](lucia::TwoFactorStore). Apps that need them keep users in a store that
+//! This store implements neither [`TokenStore`](lucia::one_time::TokenStore) nor
+//! [`TwoFactorStore`](lucia::two_factor::TwoFactorStore). Apps that need them keep users in a store that
 //! does (lucia-sqlx) and may keep sessions here, through [`lucia::store::Split`].
 //!
 //! # Failures and timeouts
@@ -94,13 +94,24 @@
 //! nothing panics. Each round trip is bounded by the store's timeout ([`DEFAULT_TIMEOUT`],
 //! [`MongoStore::with_timeout`]) on top of the driver's own.
 //!
+//! # Updates
+//!
+//! `update_session_attributes`, `update_user_attributes` and `update_key_password` are single
+//! `$set`s. `update_session_expiry` is a compare-and-swap instead: it reads the session and
+//! replaces it only if its revision (`rev`, counted up by every session update) is unchanged,
+//! retrying on a conflict ([`MongoStoreError::Contention`] after eight lost rounds). That costs
+//! one more round trip on renewal (once per half lifetime of a session), and keeps
+//! `expires_at` a BSON date on nx-27017, which stores dates given to `$set` as strings.
+//!
 //! # Servers
 //!
 //! The tests run against nx-27017 (a MongoDB wire-protocol server on SQLite, from PyPI),
-//! which `scripts/services.sh` installs and starts. It reports itself as a standalone server,
-//! so `Auto` chooses compensation there; the tests also run the whole suite with forced
-//! transactions, which nx-27017 accepts (one SQLite transaction per session; see the
-//! repository's notes on its isolation).
+//! which `scripts/services.sh` installs and starts; `scripts/mongo/README.md` lists where it
+//! differs from MongoDB and how the store copes. It reports itself as a standalone server, so
+//! `Auto` chooses compensation there. It does accept transactions, and the tests run the suite
+//! with forced transactions too, but its transactions are not isolated from other clients
+//! (an abort rolls back their concurrent writes): do not force them on nx-27017 in
+//! production-like use.
 #![forbid(unsafe_code)]
 
 mod codec;
