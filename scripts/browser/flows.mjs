@@ -216,13 +216,14 @@ export async function requestPasswordReset(page, email) {
 }
 
 /**
- * /settings/2fa: reads the key shown on the page, enters the current code, and returns
+ * /settings/2fa → "Set up": reads the key shown on the page, enters the current code, and returns
  * { secret, step, codes } (`step`: the time step of the code used, which cannot be used again).
  */
 export async function enableTwoFactor(page) {
   await page.goto('/');
   await main(page).getByRole('link', { name: 'Two-factor authentication' }).click();
   await expectVisible(heading(page, 'Two-factor authentication'));
+  await page.getByRole('button', { name: 'Set up two-factor authentication' }).click();
   await expectVisible(page.getByRole('img', { name: 'QR code of the two-factor key' }), 'the QR code');
   const secret = (await page.locator('#totp-secret').textContent()).trim();
   assert.match(secret, /^[A-Z2-7]+=*$/, 'the key is base32');

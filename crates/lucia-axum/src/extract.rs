@@ -15,18 +15,14 @@ use crate::layer::{AuthContext, json_error};
 #[allow(clippy::result_large_err)]
 fn context<S: AuthStore + Send + Sync + 'static>(
     parts: &Parts,
-) -> Result<AuthContext<S>, Response> {
-    parts
-        .extensions
-        .get::<AuthContext<S>>()
-        .cloned()
-        .ok_or_else(|| {
-            // A programming error (the route is not behind the layer, or the store type differs).
-            json_error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "LuciaLayer is missing for this route",
-            )
-        })
+) -> Result<&AuthContext<S>, Response> {
+    parts.extensions.get::<AuthContext<S>>().ok_or_else(|| {
+        // A programming error (the route is not behind the layer, or the store type differs).
+        json_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "LuciaLayer is missing for this route",
+        )
+    })
 }
 
 /// The signed-in user and session, **required**: anonymous API requests get 401 with
@@ -147,7 +143,7 @@ where
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, _: &St) -> Result<Self, Self::Rejection> {
-        Ok(Self(context::<S>(parts)?.handle))
+        Ok(Self(context::<S>(parts)?.handle.clone()))
     }
 }
 

@@ -2,6 +2,7 @@
 //!
 //! `cargo bench -p lucia-bench --bench core` (add `-- --test` for a one-pass smoke run).
 //! PostgreSQL and Redis groups run when `LUCIA_POSTGRES_URL` / `LUCIA_REDIS_URL` are set.
+#![forbid(unsafe_code)]
 #![allow(missing_docs, clippy::unwrap_used)]
 
 use std::hint::black_box;

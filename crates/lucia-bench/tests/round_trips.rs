@@ -2,6 +2,7 @@
 //!
 //! The goal: exactly one store call for a validation that does not extend the session, two
 //! when it does (the read, then the expiry update).
+#![forbid(unsafe_code)]
 #![allow(clippy::unwrap_used)]
 
 use std::sync::Arc;

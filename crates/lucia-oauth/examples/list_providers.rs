@@ -4,6 +4,7 @@
 //! ```sh
 //! cargo run -q -p lucia-oauth --example list_providers
 //! ```
+#![forbid(unsafe_code)]
 
 use std::io::Write;
 

@@ -1,5 +1,6 @@
 //! The client against a scripted provider on loopback: request shapes, ID-token verification
 //! and its failure paths, typed errors for every kind of bad answer.
+#![forbid(unsafe_code)]
 
 #[path = "support/mock.rs"]
 mod mock;

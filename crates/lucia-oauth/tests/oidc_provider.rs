@@ -3,6 +3,7 @@
 //! flow with PKCE through the provider's login page, ID tokens verified with its JWKS (RS256,
 //! ES256, EdDSA), every client-authentication style, refresh and revocation, and the failure
 //! paths: wrong state, a declined consent, a replayed code, tampered ID tokens.
+#![forbid(unsafe_code)]
 
 #[path = "support/oidc_login.rs"]
 mod oidc_login;

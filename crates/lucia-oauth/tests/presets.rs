@@ -5,6 +5,7 @@
 //! parameters, the token request's method, client authentication and parameters, the
 //! profile request's token placement and headers, refresh and revocation, and which account
 //! id and email come out.
+#![forbid(unsafe_code)]
 
 #[path = "support/mock.rs"]
 mod mock;

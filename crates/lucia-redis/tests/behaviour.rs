@@ -1,5 +1,6 @@
 //! Redis-specific behaviour: per-user operations on a cluster, concurrency, TTLs, stale index
 //! entries and corrupt data. Each test uses its own key prefix.
+#![forbid(unsafe_code)]
 
 mod common;
 

@@ -1,4 +1,5 @@
 //! The core's session-store conformance suite, on a single Redis and on a Redis Cluster.
+#![forbid(unsafe_code)]
 
 mod common;
 

@@ -2,6 +2,7 @@
 //!
 //! Starts its own throwaway `redis-server` (from `PATH`) on a free loopback port, kills it
 //! and restarts it on the same port.
+#![forbid(unsafe_code)]
 
 mod common;
 

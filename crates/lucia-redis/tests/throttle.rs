@@ -1,4 +1,5 @@
 //! The throttle backend suite on a single Redis and on a Redis Cluster.
+#![forbid(unsafe_code)]
 #![allow(clippy::unwrap_used)]
 
 mod common;

@@ -28,9 +28,10 @@ impl RocketOffload {
 }
 
 impl Default for RocketOffload {
-    /// As many jobs at once as the machine has cores.
+    /// [`lucia::offload::default_hash_concurrency`] jobs at once: one fewer than the
+    /// machine's cores, so the executor keeps a core.
     fn default() -> Self {
-        Self::new(std::thread::available_parallelism().map_or(2, usize::from))
+        Self::new(lucia::offload::default_hash_concurrency())
     }
 }
 

@@ -1,4 +1,5 @@
 //! The shared behaviour table over real HTTP, on a real Rocket server.
+#![forbid(unsafe_code)]
 #![allow(clippy::unwrap_used)]
 
 use std::sync::Arc;

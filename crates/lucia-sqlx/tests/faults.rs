@@ -2,6 +2,7 @@
 //! "signed out" — and the store works again once the server is back. Each test stops and
 //! restarts a real server through `scripts/services.sh`, so this file holds one test per server
 //! and cargo runs test binaries one after another.
+#![forbid(unsafe_code)]
 #![allow(clippy::unwrap_used)]
 
 mod common;

@@ -1,5 +1,6 @@
 //! lucia-sqlx on real PostgreSQL and MariaDB/MySQL servers (URLs from `LUCIA_POSTGRES_URL` and
 //! `LUCIA_MYSQL_URL`; see `scripts/services.sh`). The same tests run on both.
+#![forbid(unsafe_code)]
 #![allow(clippy::unwrap_used)]
 
 mod common;

@@ -1,4 +1,5 @@
 //! lucia-sqlx on SQLite: a real database file, no server needed, so these always run.
+#![forbid(unsafe_code)]
 #![allow(clippy::unwrap_used)]
 
 mod common;

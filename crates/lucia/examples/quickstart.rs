@@ -1,5 +1,6 @@
 //! Quick start: create a user with an email + password key, sign in, validate the session,
 //! sign out. Run it with `cargo run -p lucia --example quickstart`.
+#![forbid(unsafe_code)]
 
 use lucia::{Lucia, MemoryStore, NewKey, NewUser, Validation};
 

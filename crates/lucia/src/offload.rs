@@ -54,6 +54,26 @@ pub trait Offload: Send + Sync + 'static {
     fn run(&self, job: BlockingJob) -> BoxFuture<'static, ()>;
 }
 
+/// How many hashes an integration's offload runs at once by default: one fewer than the
+/// machine's cores (at least one), so one core always stays free for the async executor.
+///
+/// With as many Argon2id hashes as cores, a burst of sign-ins takes every core and the
+/// executor's threads wait behind them for the scheduler: cheap requests then see
+/// milliseconds of tail latency. Leaving a core free trades some sign-in throughput for
+/// requests that never wait on password hashing (see `BENCHMARKS.md`, the executor check).
+///
+/// ```
+/// let limit = lucia::offload::default_hash_concurrency();
+/// let cores = std::thread::available_parallelism().map_or(1, usize::from);
+/// assert_eq!(limit, cores.saturating_sub(1).max(1));
+/// ```
+pub fn default_hash_concurrency() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .saturating_sub(1)
+        .max(1)
+}
+
 /// Runs jobs in place, on the calling thread.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Inline;

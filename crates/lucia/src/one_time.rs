@@ -471,16 +471,66 @@ impl<S: TokenStore + UserStore + SessionStore> Lucia<S> {
     ///
     /// The token is consumed before the password is checked: a weak password needs a new
     /// link. Check the policy with [`PasswordPolicy::check`](crate::password::PasswordPolicy::check)
-    /// first to spare users that.
+    /// first to spare users that. Users with a second factor must prove it before their
+    /// password changes (The Copenhagen Book): use [`Lucia::redeem_password_reset`] and
+    /// [`Lucia::complete_password_reset`] with the check in between.
     pub async fn reset_password(&self, token: &str, new_password: &str) -> Result<String> {
-        let stored = self.verify_token(Purpose::PASSWORD_RESET, token).await?;
-        let email = stored.email.as_deref().ok_or(Error::InvalidToken)?;
-        self.update_key_password("email", email, Some(new_password))
-            .await?;
-        self.invalidate_all_user_sessions(&stored.user_id).await?;
-        self.invalidate_user_tokens(&stored.user_id).await?;
-        Ok(stored.user_id)
+        let reset = self.redeem_password_reset(token).await?;
+        self.complete_password_reset(&reset, new_password).await?;
+        Ok(reset.user_id)
     }
+
+    /// The first half of [`Lucia::reset_password`]: consumes the link token and says whose
+    /// reset it is, changing nothing else. Check the user's second factor (if any) next,
+    /// then call [`Lucia::complete_password_reset`]; when the check fails, the link is spent:
+    /// [`Lucia::issue_token`] a new one for [`PasswordReset::user_id`] and
+    /// [`PasswordReset::email`] (throttle those attempts like any second-factor attempt).
+    ///
+    /// ```
+    /// use lucia::{Lucia, MemoryStore, NewKey, NewUser};
+    /// # pollster::block_on(async {
+    /// let lucia = Lucia::new(MemoryStore::<(), ()>::new());
+    /// lucia.create_user(NewUser::new(()).key(NewKey::new("email", "ada@example.com")?.password("correct horse battery"))).await?;
+    /// let link = lucia.request_password_reset("ada@example.com").await?.expect("an account");
+    /// let reset = lucia.redeem_password_reset(link.expose_secret()).await?;
+    /// // … check the second factor of reset.user_id here …
+    /// lucia.complete_password_reset(&reset, "a new strong passphrase").await?;
+    /// assert!(lucia.use_key("email", "ada@example.com", Some("a new strong passphrase")).await.is_ok());
+    /// # Ok::<(), lucia::Error>(()) }).unwrap();
+    /// ```
+    pub async fn redeem_password_reset(&self, token: &str) -> Result<PasswordReset> {
+        let stored = self.verify_token(Purpose::PASSWORD_RESET, token).await?;
+        let email = stored.email.ok_or(Error::InvalidToken)?;
+        Ok(PasswordReset {
+            user_id: stored.user_id,
+            email,
+        })
+    }
+
+    /// The second half of [`Lucia::reset_password`]: sets the new password on the reset's
+    /// email key (checked against the password policy), signs the user out everywhere and
+    /// voids their other one-time tokens.
+    pub async fn complete_password_reset(
+        &self,
+        reset: &PasswordReset,
+        new_password: &str,
+    ) -> Result<()> {
+        self.update_key_password("email", &reset.email, Some(new_password))
+            .await?;
+        self.invalidate_all_user_sessions(&reset.user_id).await?;
+        self.invalidate_user_tokens(&reset.user_id).await?;
+        Ok(())
+    }
+}
+
+/// A redeemed password-reset link ([`Lucia::redeem_password_reset`]): whose it is and the
+/// address it was sent to. The link itself is spent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PasswordReset {
+    /// The user whose password is being reset.
+    pub user_id: String,
+    /// The email key the link was sent to (the one whose password changes).
+    pub email: String,
 }
 
 #[cfg(test)]

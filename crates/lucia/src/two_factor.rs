@@ -57,6 +57,7 @@ use time::OffsetDateTime;
 
 use crate::auth::Lucia;
 use crate::error::{Error, Result};
+use crate::otp::legacy_hash_recovery_code;
 use crate::otp::{KeyUri, Secret, Totp, generate_recovery_codes, hash_recovery_code};
 use crate::store::{MaybeSend, MaybeSync, SessionStore, StoreResult};
 use crate::token::SecretHash;
@@ -209,11 +210,15 @@ impl<S: TwoFactorStore> Lucia<S> {
 
     /// Signs in with a recovery code instead of a TOTP code; each code works once.
     pub async fn use_recovery_code(&self, user_id: &str, code: &str) -> Result<()> {
-        let hash = hash_recovery_code(code).ok_or(Error::InvalidToken)?;
-        if self.store().take_recovery_code(user_id, &hash).await? {
-            Ok(())
-        } else {
-            Err(Error::InvalidToken)
+        let hash = hash_recovery_code(user_id, code).ok_or(Error::InvalidToken)?;
+        let store = self.store();
+        if store.take_recovery_code(user_id, &hash).await? {
+            return Ok(());
+        }
+        // Codes stored unsalted by earlier versions (one more lookup, on misses only).
+        match legacy_hash_recovery_code(code) {
+            Some(legacy) if store.take_recovery_code(user_id, &legacy).await? => Ok(()),
+            _ => Err(Error::InvalidToken),
         }
     }
 
@@ -222,7 +227,7 @@ impl<S: TwoFactorStore> Lucia<S> {
         let codes = generate_recovery_codes(RECOVERY_CODES)?;
         let hashes: Vec<SecretHash> = codes
             .iter()
-            .filter_map(|code| hash_recovery_code(code))
+            .filter_map(|code| hash_recovery_code(user_id, code))
             .collect();
         self.store()
             .replace_recovery_codes(user_id, &hashes)

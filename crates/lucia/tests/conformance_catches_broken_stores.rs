@@ -1,5 +1,6 @@
 //! The conformance suite must fail on stores that break the contract; a suite that cannot
 //! fail proves nothing. Each store here breaks one rule, wrapped around the memory store.
+#![forbid(unsafe_code)]
 #![allow(clippy::unwrap_used)] // Tests unwrap: a panic is a failed test.
 
 use lucia::conformance::{TestSession, TestUser, run_auth_store, run_session_store};

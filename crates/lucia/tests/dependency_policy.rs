@@ -1,6 +1,7 @@
 //! The core stays sans-IO: its dependency tree holds no runtime, HTTP framework, HTTP client
 //! or SQL driver. Checked with `cargo tree` on the normal (non-dev) dependency graph, for the
 //! default features and for every feature.
+#![forbid(unsafe_code)]
 #![allow(clippy::unwrap_used)] // Tests unwrap: a panic is a failed test.
 
 use std::process::Command;

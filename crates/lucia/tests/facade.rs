@@ -1,4 +1,5 @@
 //! Behaviour of the `Lucia` facade over the memory store: what an app observes.
+#![forbid(unsafe_code)]
 #![allow(clippy::unwrap_used)] // Tests unwrap: a panic is a failed test.
 
 use std::sync::Arc;
@@ -764,4 +765,79 @@ mod one_time {
             Err(Error::TokenExpired)
         ));
     }
+}
+
+/// Recovery codes: stored salted with the user id (the same code hashes differently for
+/// two users), voided by regeneration, and codes stored unsalted by earlier versions still
+/// work once. Disabling two-factor removes them.
+#[pollster::test]
+async fn recovery_codes_are_salted_regenerated_and_legacy_hashes_still_work() {
+    use lucia::SecretHash;
+    use lucia::otp::{KeyUri, Otp, hash_recovery_code, normalize_recovery_code};
+    use lucia::two_factor::TwoFactorStore;
+
+    let (lucia, clock) = setup();
+    let user = user_with_password(&lucia, "ada@example.com").await;
+    let uri = lucia
+        .begin_two_factor(&user.id, "Example", "ada@example.com")
+        .await
+        .unwrap();
+    let Otp::Totp(app) = KeyUri::parse(&uri.to_uri()).unwrap().into_otp() else {
+        panic!("a TOTP key")
+    };
+    let first = lucia
+        .confirm_two_factor(&user.id, &app.generate(lucia.now()))
+        .await
+        .unwrap();
+
+    // Stored salted with the user id: neither the unsalted hash nor the hash under another
+    // user id is in the store; the salted one is (taking it spends the code).
+    let store = lucia.store();
+    let unsalted = SecretHash::of(&normalize_recovery_code(&first[0]).unwrap());
+    let foreign = hash_recovery_code("someone-else", &first[0]).unwrap();
+    for absent in [&unsalted, &foreign] {
+        assert!(!store.take_recovery_code(&user.id, absent).await.unwrap());
+    }
+    let salted = hash_recovery_code(&user.id, &first[0]).unwrap();
+    assert!(store.take_recovery_code(&user.id, &salted).await.unwrap());
+    assert!(lucia.use_recovery_code(&user.id, &first[0]).await.is_err());
+    lucia.use_recovery_code(&user.id, &first[1]).await.unwrap();
+
+    // Regeneration voids the whole previous batch.
+    let second = lucia.regenerate_recovery_codes(&user.id).await.unwrap();
+    assert_eq!(second.len(), 10);
+    for old in &first {
+        assert!(matches!(
+            lucia.use_recovery_code(&user.id, old).await,
+            Err(Error::InvalidToken)
+        ));
+    }
+    lucia.use_recovery_code(&user.id, &second[0]).await.unwrap();
+    assert!(lucia.use_recovery_code(&user.id, &second[0]).await.is_err());
+
+    // A code stored the old way (unsalted) works, once.
+    let legacy = "k3m9x-7pq2t";
+    lucia
+        .store()
+        .replace_recovery_codes(
+            &user.id,
+            &[SecretHash::of(&normalize_recovery_code(legacy).unwrap())],
+        )
+        .await
+        .unwrap();
+    lucia.use_recovery_code(&user.id, legacy).await.unwrap();
+    assert!(lucia.use_recovery_code(&user.id, legacy).await.is_err());
+
+    // Disabling two-factor: codes no longer work, sign-in codes neither.
+    let third = lucia.regenerate_recovery_codes(&user.id).await.unwrap();
+    lucia.disable_two_factor(&user.id).await.unwrap();
+    assert!(!lucia.two_factor_enabled(&user.id).await.unwrap());
+    assert!(lucia.use_recovery_code(&user.id, &third[0]).await.is_err());
+    clock.advance(Duration::seconds(60));
+    assert!(matches!(
+        lucia
+            .verify_two_factor(&user.id, &app.generate(lucia.now()))
+            .await,
+        Err(Error::TwoFactorNotEnabled)
+    ));
 }

@@ -1,4 +1,5 @@
 //! The conformance suite against the memory store, used whole and as a session-only store.
+#![forbid(unsafe_code)]
 #![allow(clippy::unwrap_used)] // Tests unwrap: a panic is a failed test.
 
 use lucia::MemoryStore;

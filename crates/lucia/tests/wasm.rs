@@ -2,6 +2,7 @@
 //! `cargo test -p lucia --target wasm32-unknown-unknown --features conformance --test wasm`
 //! and `wasm-bindgen-test-runner` (Node.js) as the target's runner (see `scripts/wasm-test.sh`).
 //! Natively this file is empty: the same behaviours run in the other test files.
+#![forbid(unsafe_code)]
 #![cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 #![allow(clippy::unwrap_used)]
 

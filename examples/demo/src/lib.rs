@@ -16,13 +16,19 @@
 //! | `POST /logout` | ends the session, clears the cookie, 303 to `/` |
 //! | `GET /settings/sessions` | the user's sessions; `POST /settings/sessions/revoke` (`session_id`), `POST /settings/sessions/revoke-others` |
 //! | `GET /api/me` | `{"id", "email"}` for a session cookie or `Authorization: Bearer`; 401 JSON otherwise (also while the second factor is pending) |
-//! | `GET /settings/2fa`, `POST /settings/2fa/enable` (`code`), `POST /settings/2fa/disable` (`code`) | TOTP enrolment with an inline QR code and the key; ten recovery codes shown once |
+//! | `GET /settings/2fa`, `POST /settings/2fa/begin`, `POST /settings/2fa/enable` (`code`), `POST /settings/2fa/disable` (`code`) | TOTP enrolment with an inline QR code and the key; ten recovery codes shown once |
 //! | `GET /forgot-password`, `POST /forgot-password` (`email`) | the same answer whether or not the address has an account; mails throttled (3 per address, then one per 10 minutes; 10 requests per client a minute) |
 //! | `GET /reset-password/{token}`, `POST /reset-password/{token}` (`password`) | `Referrer-Policy: no-referrer`; policy checked before the link is used; success signs out every session |
 //! | `GET /dev/mailbox` | development only (off with `--no-dev-mailbox`: 404): the mails the demo sent, newest first |
 //! | `GET /2fa`, `POST /2fa` (`code` or `recovery_code`) | the second step of signing in when two-factor is on; wrong codes are throttled (5 free, then 15 minutes doubling up to an hour: 429 + `Retry-After`) |
 //!
 //! Every non-safe request passes lucia's origin check (403 otherwise).
+//!
+//! With [`Settings::session_redis_url`] (`--session-redis-url`) sessions live in Redis and
+//! users, keys, tokens and two-factor settings in the database ([`lucia::store::Split`]). A
+//! database or Redis that stops answering makes requests fail with 503 (within the 3 s pool
+//! acquire timeout, or lucia-redis's 2–3 s response timeouts); the app recovers by itself
+//! when the server is back (`tests/outage.rs`).
 #![forbid(unsafe_code)]
 
 mod account;
@@ -98,6 +104,10 @@ pub struct Settings {
     pub mail_from: String,
     /// The OAuth providers ([`oauth::from_env`]).
     pub oauth: Vec<oauth::ProviderSetting>,
+    /// Keep sessions in this Redis server (`redis://host:port/`) instead of the database;
+    /// users, keys, tokens and two-factor settings stay in the database
+    /// ([`lucia::store::Split`] over lucia-sqlx and lucia-redis).
+    pub session_redis_url: Option<String>,
 }
 
 impl Default for Settings {
@@ -112,6 +122,7 @@ impl Default for Settings {
             smtp_url: None,
             mail_from: "lucia demo <demo@localhost>".into(),
             oauth: Vec::new(),
+            session_redis_url: None,
         }
     }
 }
@@ -156,7 +167,7 @@ pub async fn build(
             .connect(url)
             .await?;
         migrator("TEXT")?.run(&pool).await?;
-        Ok(router(store(pool)?, settings, services)?)
+        with_sessions(store(pool)?, settings, services).await
     } else if url.starts_with("mysql://") || url.starts_with("mariadb://") {
         let url = url.replacen("mariadb://", "mysql://", 1);
         let pool = sqlx::mysql::MySqlPoolOptions::new()
@@ -164,7 +175,7 @@ pub async fn build(
             .connect(&url)
             .await?;
         migrator("VARCHAR(255)")?.run(&pool).await?;
-        Ok(router(store(pool)?, settings, services)?)
+        with_sessions(store(pool)?, settings, services).await
     } else if url.starts_with("sqlite:") {
         let options = sqlx::sqlite::SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
@@ -175,12 +186,33 @@ pub async fn build(
             .connect_with(options)
             .await?;
         migrator("TEXT")?.run(&pool).await?;
-        Ok(router(store(pool)?, settings, services)?)
+        with_sessions(store(pool)?, settings, services).await
     } else {
         Err(
             format!("unsupported database URL {url:?}: use sqlite://, postgres:// or mysql://")
                 .into(),
         )
+    }
+}
+
+/// The router on `sql`, with the sessions in Redis when `session_redis_url` is set.
+async fn with_sessions<S: DemoStore>(
+    sql: S,
+    settings: &Settings,
+    services: Services,
+) -> Result<Router, Box<dyn std::error::Error + Send + Sync>> {
+    match &settings.session_redis_url {
+        Some(url) => {
+            let sessions =
+                lucia_redis::RedisSessionStore::<_, Device>::new(lucia_redis::connect(url).await?)
+                    .with_prefix("lucia-demo")?;
+            Ok(router(
+                lucia::store::Split::new(sql, sessions),
+                settings,
+                services,
+            )?)
+        }
+        None => Ok(router(sql, settings, services)?),
     }
 }
 
@@ -336,6 +368,10 @@ fn router<S: DemoStore>(
             get(|| async { ([("content-type", "image/svg+xml")], pages::FAVICON) }),
         )
         .route("/settings/2fa", get(two_factor::two_factor_settings::<S>))
+        .route(
+            "/settings/2fa/begin",
+            post(two_factor::begin_two_factor::<S>),
+        )
         .route(
             "/settings/2fa/enable",
             post(two_factor::enable_two_factor::<S>),

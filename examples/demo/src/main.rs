@@ -1,4 +1,5 @@
 //! `cargo run -p lucia-demo`: the demo app on 127.0.0.1:3000 with a SQLite file.
+#![forbid(unsafe_code)]
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -49,6 +50,9 @@ struct Args {
         default_value = "lucia demo <demo@localhost>"
     )]
     mail_from: String,
+    /// Keep sessions in this Redis server (redis://host:port/) instead of the database.
+    #[arg(long, env = "LUCIA_DEMO_SESSION_REDIS_URL")]
+    session_redis_url: Option<String>,
 }
 
 #[tokio::main]
@@ -70,6 +74,7 @@ async fn main() {
         smtp_url: args.smtp_url,
         mail_from: args.mail_from,
         oauth: providers,
+        session_redis_url: args.session_redis_url,
     };
     if let Err(err) = serve(settings, args.addr).await {
         eprintln!("lucia-demo: {err}");

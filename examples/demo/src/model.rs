@@ -32,6 +32,33 @@ impl lucia::two_factor::TwoFactorSession for Device {
     }
 }
 
+/// Sessions in Redis (`--session-redis-url`): the attributes as a JSON object.
+impl lucia_redis::AttributeCodec for Device {
+    fn encode(&self) -> Result<Vec<u8>, lucia::BoxError> {
+        let value = serde_json::json!({
+            "user_agent": self.user_agent,
+            "ip": self.ip,
+            "two_factor_verified": self.two_factor_verified,
+        });
+        Ok(serde_json::to_vec(&value)?)
+    }
+
+    fn decode(bytes: &[u8]) -> Result<Self, lucia::BoxError> {
+        #[derive(serde::Deserialize)]
+        struct Stored {
+            user_agent: String,
+            ip: Option<String>,
+            two_factor_verified: bool,
+        }
+        let stored: Stored = serde_json::from_slice(bytes)?;
+        Ok(Self {
+            user_agent: stored.user_agent,
+            ip: stored.ip,
+            two_factor_verified: stored.two_factor_verified,
+        })
+    }
+}
+
 macro_rules! columns {
     ($db:ty) => {
         impl Columns<$db> for Account {

@@ -106,6 +106,7 @@ pub(crate) fn reset_form(token: &str, error: Option<&str>) -> String {
     format!(
         r#"{error}<form method="post" action="/reset-password/{token}" class="card">
 <label>New password <input type="password" name="password" required minlength="8" maxlength="256" autocomplete="new-password"></label>
+<label>Two-factor code or recovery code (only if two-factor authentication is on) <input name="code" autocomplete="one-time-code" maxlength="64"></label>
 <button type="submit">Set the new password</button>
 </form>"#,
         token = escape(token),
@@ -127,40 +128,172 @@ pub(crate) async fn reset_password_page(
 pub(crate) struct PasswordForm {
     #[serde(default)]
     password: String,
+    /// A TOTP code (digits) or a recovery code; needed when two-factor is on.
+    #[serde(default)]
+    code: String,
 }
 
+/// Sets a new password from a mailed link. A user with two-factor authentication must also
+/// give a code from their app or a recovery code (The Copenhagen Book: the mailbox alone must
+/// not be enough). A missing or wrong code spends the link, so a fresh one is issued into the
+/// form answered (never mailed); wrong codes count against the same throttle as at sign-in.
 pub(crate) async fn reset_password<S: DemoStore>(
+    State(app): State<Arc<App>>,
     axum::extract::Path(token): axum::extract::Path<String>,
     control: SessionControl<S>,
     Form(form): Form<PasswordForm>,
 ) -> Response {
-    let weak = |reason: lucia::password::PasswordPolicyError| {
-        let message = format!("Please choose another password: {reason}.");
-        let form = reset_form(&token, Some(&message));
+    let page = |status: StatusCode, token: &str, message: &str| {
         no_referrer(html(
-            StatusCode::UNPROCESSABLE_ENTITY,
+            status,
             "Choose a new password",
             None,
-            &form,
+            &reset_form(token, Some(message)),
         ))
     };
     let lucia = control.lucia();
     // Check the policy first: the token is consumed by the reset itself.
     if let Err(reason) = lucia.password_policy().check(&form.password) {
-        return weak(reason);
+        let message = format!("Please choose another password: {reason}.");
+        return page(StatusCode::UNPROCESSABLE_ENTITY, &token, &message);
     }
-    match lucia.reset_password(&token, &form.password).await {
-        Ok(_) => match control.sign_out().await {
-            Ok(()) => no_referrer(Redirect::to("/login").into_response()),
-            Err(_) => unavailable(),
+    let reset = match lucia.redeem_password_reset(&token).await {
+        Ok(reset) => reset,
+        Err(Error::InvalidToken | Error::TokenExpired) => {
+            return no_referrer(html(
+                StatusCode::BAD_REQUEST,
+                "Link not valid",
+                None,
+                r#"<p>This link is invalid, used or expired. <a href="/forgot-password">Ask for a new one</a>.</p>"#,
+            ));
+        }
+        Err(_) => return unavailable(),
+    };
+    match second_factor_of_reset(&app, lucia, &reset, form.code.trim()).await {
+        Ok(None) => {}
+        Ok(Some(refusal)) => {
+            // The link is spent: continue with a new one, shown only in this form.
+            let next = match reissue(lucia, &reset).await {
+                Ok(next) => next,
+                Err(response) => return response,
+            };
+            return match refusal {
+                Refusal::Throttled(wait) => no_referrer(throttled(
+                    "Choose a new password",
+                    &reset_form(
+                        &next,
+                        Some("Too many wrong codes. Please wait before trying again."),
+                    ),
+                    wait,
+                )),
+                Refusal::Missing => page(
+                    StatusCode::BAD_REQUEST,
+                    &next,
+                    "Two-factor authentication is on: enter a code from your app or a recovery code.",
+                ),
+                Refusal::Wrong => page(
+                    StatusCode::BAD_REQUEST,
+                    &next,
+                    "That code is not valid. Try the next one from your app.",
+                ),
+            };
+        }
+        Err(response) => return response,
+    }
+    match lucia.complete_password_reset(&reset, &form.password).await {
+        Ok(()) => {}
+        Err(Error::PasswordPolicy(reason)) => {
+            let message = format!("Please choose another password: {reason}.");
+            return match reissue(lucia, &reset).await {
+                Ok(next) => page(StatusCode::UNPROCESSABLE_ENTITY, &next, &message),
+                Err(response) => response,
+            };
+        }
+        Err(_) => return unavailable(),
+    }
+    // The link reached the mailbox, which proves the address: mark it verified (The
+    // Copenhagen Book). The core has already ended every session of the user.
+    let verified = match lucia.get_user(&reset.user_id).await {
+        Ok(Some(user)) if !user.attributes.email_verified => {
+            let account = crate::model::Account {
+                email_verified: true,
+                ..user.attributes
+            };
+            lucia
+                .update_user_attributes(&reset.user_id, account)
+                .await
+                .map(drop)
+        }
+        Ok(_) => Ok(()),
+        Err(err) => Err(err),
+    };
+    match (verified, control.sign_out().await) {
+        (Ok(()), Ok(())) => no_referrer(Redirect::to("/login").into_response()),
+        _ => unavailable(),
+    }
+}
+
+/// Why a reset waits for its second factor.
+enum Refusal {
+    Missing,
+    Wrong,
+    Throttled(lucia::throttle::RetryAfter),
+}
+
+/// A new reset link for a spent one (answered in the form, never mailed).
+async fn reissue<S: DemoStore>(
+    lucia: &lucia::Lucia<S>,
+    reset: &lucia::one_time::PasswordReset,
+) -> Result<String, Response> {
+    lucia
+        .issue_token(
+            &reset.user_id,
+            lucia::one_time::Purpose::PASSWORD_RESET,
+            Some(&reset.email),
+        )
+        .await
+        .map(|issued| issued.expose_secret().to_owned())
+        .map_err(|_| unavailable())
+}
+
+/// `Ok(None)` when the reset may go on (no second factor, or a right code).
+async fn second_factor_of_reset<S: DemoStore>(
+    app: &App,
+    lucia: &lucia::Lucia<S>,
+    reset: &lucia::one_time::PasswordReset,
+    code: &str,
+) -> Result<Option<Refusal>, Response> {
+    match lucia.two_factor_enabled(&reset.user_id).await {
+        Ok(false) => return Ok(None),
+        Ok(true) => {}
+        Err(_) => return Err(unavailable()),
+    }
+    if code.is_empty() {
+        return Ok(Some(Refusal::Missing));
+    }
+    let now = lucia.now();
+    let key = keys::account(&reset.user_id);
+    match app.second_factor.check(&key, now).await {
+        Ok(Ok(())) => {}
+        Ok(Err(wait)) => return Ok(Some(Refusal::Throttled(wait))),
+        Err(_) => return Err(unavailable()),
+    }
+    let checked = if code.len() <= 8 && code.bytes().all(|b| b.is_ascii_digit()) {
+        lucia.verify_two_factor(&reset.user_id, code).await
+    } else {
+        lucia.use_recovery_code(&reset.user_id, code).await
+    };
+    match checked {
+        Ok(()) => match app.second_factor.reset(&key).await {
+            Ok(()) => Ok(None),
+            Err(_) => Err(unavailable()),
         },
-        Err(Error::InvalidToken | Error::TokenExpired) => no_referrer(html(
-            StatusCode::BAD_REQUEST,
-            "Link not valid",
-            None,
-            r#"<p>This link is invalid, used or expired. <a href="/forgot-password">Ask for a new one</a>.</p>"#,
-        )),
-        Err(Error::PasswordPolicy(reason)) => weak(reason),
-        Err(_) => unavailable(),
+        Err(Error::InvalidToken | Error::TwoFactorNotEnabled) => {
+            match app.second_factor.hit(&key, now).await {
+                Ok(_) => Ok(Some(Refusal::Wrong)),
+                Err(_) => Err(unavailable()),
+            }
+        }
+        Err(_) => Err(unavailable()),
     }
 }

@@ -121,7 +121,6 @@ pub(crate) async fn two_factor_settings<S: DemoStore>(
 ) -> Response {
     let lucia = control.lucia();
     let account = &auth.user.attributes;
-    let email = &account.email;
     match lucia.two_factor_enabled(&auth.user.id).await {
         Ok(false) if !account.email_verified => verify_first(account),
         Ok(true) => html(
@@ -134,8 +133,32 @@ pub(crate) async fn two_factor_settings<S: DemoStore>(
 <button type="submit" class="secondary">Turn off</button>
 </form>"#,
         ),
+        Ok(false) => html(
+            StatusCode::OK,
+            "Two-factor authentication",
+            Some(account),
+            r#"<p>Two-factor authentication is <strong>off</strong>. With it on, signing in also asks for a code from an authenticator app.</p>
+<form method="post" action="/settings/2fa/begin" class="card">
+<button type="submit">Set up two-factor authentication</button>
+</form>"#,
+        ),
+        Err(_) => unavailable(),
+    }
+}
+
+/// Starts an enrolment: a fresh secret, not yet confirmed (it replaces an unconfirmed one;
+/// an enabled enrolment is never touched). A POST, since it writes: GET pages change nothing.
+pub(crate) async fn begin_two_factor<S: DemoStore>(
+    SignedIn(auth): SignedIn<S>,
+    control: SessionControl<S>,
+) -> Response {
+    let lucia = control.lucia();
+    let account = &auth.user.attributes;
+    let email = &account.email;
+    match lucia.two_factor_enabled(&auth.user.id).await {
+        Ok(false) if !account.email_verified => verify_first(account),
+        Ok(true) => Redirect::to("/settings/2fa").into_response(),
         Ok(false) => {
-            // A fresh secret, not yet confirmed, each time this page is shown.
             let Ok(uri) = lucia
                 .begin_two_factor(&auth.user.id, "lucia demo", email)
                 .await

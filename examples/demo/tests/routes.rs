@@ -1,4 +1,5 @@
 //! Every route of the demo over real HTTP, on a temporary SQLite file.
+#![forbid(unsafe_code)]
 #![allow(clippy::unwrap_used)]
 
 use std::net::SocketAddr;
@@ -65,6 +66,15 @@ fn session_cookie(response: &Response) -> Option<String> {
 }
 
 /// `auth_session=<token>` from a Set-Cookie.
+/// The `Max-Age` of a `Set-Cookie` value, in seconds.
+fn max_age(set_cookie: &str) -> i64 {
+    set_cookie
+        .split(';')
+        .find_map(|part| part.trim().strip_prefix("Max-Age="))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no Max-Age in {set_cookie}"))
+}
+
 fn cookie_pair(set_cookie: &str) -> String {
     set_cookie.split(';').next().unwrap().to_owned()
 }
@@ -115,13 +125,28 @@ impl Demo {
         between(&mailbox, "verification code is<br><br>", "<br>").to_owned()
     }
 
-    /// Verifies the signed-in user's address with the mailed code.
-    async fn verify_email(&self, cookie: &str) {
+    /// The path of the newest reset link in the development mailbox.
+    async fn reset_link(&self) -> String {
+        let mailbox = self.get("/dev/mailbox", None).await.text().await.unwrap();
+        let link = format!("http{}", between(&mailbox, r#"<a href="http"#, r#"">"#));
+        let path = link
+            .split_once("127.0.0.1")
+            .map(|(_, rest)| rest.split_once('/').unwrap().1)
+            .unwrap();
+        let path = format!("/{path}");
+        assert!(path.starts_with("/reset-password/"), "{path}");
+        path
+    }
+
+    /// Verifies the signed-in user's address with the mailed code; returns the new session's
+    /// cookie (verification starts a new session).
+    async fn verify_email(&self, cookie: &str) -> String {
         let code = self.mailed_code().await;
         let response = self
             .post("/verify-email", Some(cookie), &format!("code={code}"))
             .await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "verification");
+        cookie_pair(&session_cookie(&response).expect("verification sets a new session cookie"))
     }
 
     async fn log_in(&self, email: &str, password: &str) -> Response {
@@ -164,7 +189,11 @@ async fn home_signup_login_logout() {
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let set_cookie = session_cookie(&response).unwrap();
     // A one-day session without "remember me".
-    for attribute in ["HttpOnly", "SameSite=Lax", "Path=/", "Max-Age=86400"] {
+    assert!(
+        (86_399..=86_400).contains(&max_age(&set_cookie)),
+        "one day (a second may tick between session and cookie): {set_cookie}"
+    );
+    for attribute in ["HttpOnly", "SameSite=Lax", "Path=/"] {
         assert!(
             set_cookie.contains(attribute),
             "{attribute} in {set_cookie}"
@@ -471,6 +500,109 @@ async fn api_me_with_cookie_or_bearer() {
     );
 }
 
+/// Only non-safe methods change state: requesting every GET page, signed in and anonymous,
+/// leaves every table of the demo exactly as it was (rows and their contents).
+#[tokio::test]
+async fn get_pages_change_nothing() {
+    let demo = start(false).await;
+    let cookie = demo
+        .sign_up("ada@example.com", "correct+horse+battery")
+        .await;
+    let cookie = demo.verify_email(&cookie).await;
+    // One pending reset link, so its page has a real token to show.
+    demo.post("/forgot-password", None, "email=ada%40example.com")
+        .await;
+    let link = demo.reset_link().await;
+    let snapshot = async || {
+        let mut rows = Vec::new();
+        for table in [
+            "demo_users",
+            "demo_keys",
+            "demo_sessions",
+            "demo_tokens",
+            "demo_two_factor",
+            "demo_recovery_codes",
+        ] {
+            let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", demo.db.display()))
+                .await
+                .unwrap();
+            // Every column of every row, as text, in a stable order.
+            let columns: Vec<String> =
+                sqlx::query_scalar(&format!("SELECT name FROM pragma_table_info('{table}')"))
+                    .fetch_all(&pool)
+                    .await
+                    .unwrap();
+            assert!(!columns.is_empty(), "{table} has columns");
+            let row = columns
+                .iter()
+                .map(|c| format!("quote(\"{c}\")"))
+                .collect::<Vec<_>>()
+                .join(" || ',' || ");
+            let all: Vec<String> =
+                sqlx::query_scalar(&format!("SELECT {row} FROM {table} ORDER BY 1"))
+                    .fetch_all(&pool)
+                    .await
+                    .unwrap();
+            let count = all.len();
+            pool.close().await;
+            rows.push((table, count, all));
+        }
+        rows
+    };
+    let before = snapshot().await;
+    let pages = [
+        "/",
+        "/signup",
+        "/login",
+        "/settings",
+        "/settings/sessions",
+        "/settings/2fa",
+        "/verify-email",
+        "/forgot-password",
+        "/dev/mailbox",
+        "/api/me",
+        "/2fa",
+        link.as_str(),
+    ];
+    for page in pages {
+        for who in [Some(cookie.as_str()), None] {
+            let status = demo.get(page, who).await.status();
+            assert!(!status.is_server_error(), "{page}: {status}");
+        }
+    }
+    assert_eq!(snapshot().await, before, "a GET changed a table");
+}
+
+/// Session tokens are read from the cookie or `Authorization: Bearer` only: the same token in
+/// a query string or a form field signs nobody in and signs nobody out.
+#[tokio::test]
+async fn tokens_in_urls_and_form_fields_are_ignored() {
+    let demo = start(false).await;
+    let cookie = demo
+        .sign_up("ada@example.com", "correct+horse+battery")
+        .await;
+    let token = cookie.trim_start_matches("auth_session=").to_owned();
+    for query in ["auth_session", "token", "session", "access_token"] {
+        let response = demo.get(&format!("/api/me?{query}={token}"), None).await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{query}");
+    }
+    let logout = demo
+        .client
+        .post(format!("{}/logout", demo.base))
+        .header("origin", demo.base.as_str())
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("auth_session={token}&token={token}"))
+        .send()
+        .await
+        .unwrap();
+    assert!(logout.status().is_redirection(), "{}", logout.status());
+    assert_eq!(
+        demo.get("/api/me", Some(&cookie)).await.status(),
+        StatusCode::OK,
+        "a token in a form field ended no session"
+    );
+}
+
 #[tokio::test]
 async fn origin_checks_and_hostile_input() {
     let demo = start(false).await;
@@ -652,9 +784,16 @@ async fn two_factor_enrol_sign_in_recover_and_throttle() {
     let cookie = demo
         .sign_up("ada@example.com", "correct+horse+battery")
         .await;
-    demo.verify_email(&cookie).await;
+    let cookie = demo.verify_email(&cookie).await;
     let page = demo
         .get("/settings/2fa", Some(&cookie))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("<strong>off</strong>") && !page.contains("totp-secret"));
+    let page = demo
+        .post("/settings/2fa/begin", Some(&cookie), "")
         .await
         .text()
         .await
@@ -815,6 +954,106 @@ async fn two_factor_enrol_sign_in_recover_and_throttle() {
     );
 }
 
+/// A user with two-factor authentication must give a code to reset the password: the mailbox
+/// alone is not enough. A missing or wrong code spends the link and the form continues with a
+/// new one; the right code (or a recovery code) completes the reset.
+#[tokio::test]
+async fn password_reset_asks_for_the_second_factor() {
+    use lucia::otp::{Secret, Totp};
+    let demo = start(false).await;
+    let cookie = demo
+        .sign_up("ada@example.com", "correct+horse+battery")
+        .await;
+    let cookie = demo.verify_email(&cookie).await;
+    let page = demo
+        .post("/settings/2fa/begin", Some(&cookie), "")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let totp = Totp::new(
+        Secret::from_base32(between(&page, r#"<code id="totp-secret">"#, "</code>")).unwrap(),
+    );
+    let step = totp.step(time::OffsetDateTime::now_utc());
+    let enabled = demo
+        .post(
+            "/settings/2fa/enable",
+            Some(&cookie),
+            &format!("code={}", totp.generate_for_step(step)),
+        )
+        .await;
+    assert_eq!(enabled.status(), StatusCode::OK);
+    let recovery = between(&enabled.text().await.unwrap(), "<li><code>", "</code>").to_owned();
+
+    let asked = demo
+        .post("/forgot-password", None, "email=ada%40example.com")
+        .await;
+    assert_eq!(asked.status(), StatusCode::OK);
+    let link = demo.reset_link().await;
+    let next_link = |page: &str| {
+        format!(
+            "/reset-password/{}",
+            between(page, r#"action="/reset-password/"#, r#"""#)
+        )
+    };
+
+    // No code: refused, the link is spent, the form goes on with a new one.
+    let missing = demo
+        .post(&link, None, "password=a+new+long+passphrase")
+        .await;
+    assert_eq!(missing.status(), StatusCode::BAD_REQUEST);
+    let page = missing.text().await.unwrap();
+    assert!(page.contains("Two-factor authentication is on"), "{page}");
+    let second = next_link(&page);
+    assert_ne!(second, link);
+    assert_eq!(
+        demo.post(&link, None, "password=a+new+long+passphrase&code=123456")
+            .await
+            .status(),
+        StatusCode::BAD_REQUEST,
+        "the first link is spent"
+    );
+    // A wrong code: refused the same way.
+    let wrong = demo
+        .post(&second, None, "password=a+new+long+passphrase&code=000000")
+        .await;
+    assert_eq!(wrong.status(), StatusCode::BAD_REQUEST);
+    let page = wrong.text().await.unwrap();
+    assert!(page.contains("not valid"), "{page}");
+    let third = next_link(&page);
+    assert_eq!(
+        demo.log_in("ada@example.com", "a+new+long+passphrase")
+            .await
+            .status(),
+        StatusCode::BAD_REQUEST,
+        "the password has not changed"
+    );
+    // A recovery code completes it.
+    let done = demo
+        .post(
+            &third,
+            None,
+            &format!("password=a+new+long+passphrase&code={recovery}"),
+        )
+        .await;
+    assert_eq!(done.status(), StatusCode::SEE_OTHER);
+    assert_eq!(done.headers().get(LOCATION).unwrap(), "/login");
+    assert_eq!(
+        demo.get("/api/me", Some(&cookie)).await.status(),
+        StatusCode::UNAUTHORIZED,
+        "every session ended"
+    );
+    let login = demo
+        .log_in("ada@example.com", "a+new+long+passphrase")
+        .await;
+    assert_eq!(login.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        login.headers().get(LOCATION).unwrap(),
+        "/2fa",
+        "two-factor is still on"
+    );
+}
+
 /// Forgot password → the mailed link (development mailbox) → a new password → every old
 /// session signed out; the same answer for unknown addresses; single use; issuance throttled.
 #[tokio::test]
@@ -849,13 +1088,7 @@ async fn password_reset_through_the_dev_mailbox() {
         1,
         "only the real account got a mail"
     );
-    let link = format!("http{}", between(&mailbox, r#"<a href="http"#, r#"">"#));
-    let path = link
-        .split_once("127.0.0.1")
-        .map(|(_, rest)| rest.split_once('/').unwrap().1)
-        .unwrap();
-    let path = format!("/{path}");
-    assert!(path.starts_with("/reset-password/"), "{path}");
+    let path = demo.reset_link().await;
 
     let page = demo.get(&path, None).await;
     assert_eq!(
@@ -868,10 +1101,18 @@ async fn password_reset_through_the_dev_mailbox() {
         StatusCode::UNPROCESSABLE_ENTITY,
         "policy first; the link still works"
     );
+    let verified =
+        "SELECT COUNT(*) FROM demo_users WHERE email = 'ada@example.com' AND email_verified";
+    assert_eq!(demo.count(verified).await, 0, "never verified before");
     let done = demo
         .post(&path, None, "password=a+new+long+passphrase")
         .await;
     assert_eq!(done.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        demo.count(verified).await,
+        1,
+        "a used reset link proves the address"
+    );
     assert_eq!(done.headers().get(LOCATION).unwrap(), "/login");
     assert_eq!(
         demo.get("/api/me", Some(&old)).await.status(),
@@ -956,6 +1197,16 @@ async fn email_verification_and_remember_me() {
         "a resend voids the old code"
     );
 
+    // A second device signed in before the verification.
+    let other = demo
+        .log_in("ada@example.com", "correct+horse+battery")
+        .await;
+    let other = cookie_pair(&session_cookie(&other).unwrap());
+    assert_eq!(
+        demo.get("/api/me", Some(&other)).await.status(),
+        StatusCode::OK
+    );
+
     // Typed in lower case with a space: still the code.
     let code = demo.mailed_code().await;
     let typed = format!("{} {}", &code[..4].to_lowercase(), &code[4..]);
@@ -968,6 +1219,17 @@ async fn email_verification_and_remember_me() {
         .await;
     assert_eq!(ok.status(), StatusCode::SEE_OTHER);
     assert_eq!(demo.count(verified).await, 1);
+    // Gaining a privilege ends every session of the user; this browser gets a new one.
+    let renewed = cookie_pair(&session_cookie(&ok).expect("a new session cookie"));
+    assert_ne!(renewed, cookie);
+    for old in [&cookie, &other] {
+        assert_eq!(
+            demo.get("/api/me", Some(old)).await.status(),
+            StatusCode::UNAUTHORIZED,
+            "sessions from before the verification are over"
+        );
+    }
+    let cookie = renewed;
     let home = demo.get("/", Some(&cookie)).await.text().await.unwrap();
     assert!(
         !home.contains(r#"href="/verify-email""#),
@@ -988,7 +1250,10 @@ async fn email_verification_and_remember_me() {
         .await;
     assert_eq!(remembered.status(), StatusCode::SEE_OTHER);
     let set_cookie = session_cookie(&remembered).unwrap();
-    assert!(set_cookie.contains("Max-Age=2592000"), "{set_cookie}");
+    assert!(
+        (2_591_999..=2_592_000).contains(&max_age(&set_cookie)),
+        "thirty days (a second may tick between session and cookie): {set_cookie}"
+    );
 }
 
 /// Real mail delivery: with `--smtp-url` and `--no-dev-mailbox`, the verification code

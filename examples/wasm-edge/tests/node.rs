@@ -1,4 +1,5 @@
 //! The exported API in Node.js (`scripts/wasm-test.sh`).
+#![forbid(unsafe_code)]
 #![cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 #![allow(clippy::unwrap_used)]
 

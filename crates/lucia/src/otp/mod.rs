@@ -70,7 +70,7 @@
 //!
 //! // Recovery codes, shown once next to the confirmation; only their hashes are kept.
 //! let codes = otp::generate_recovery_codes(10)?;
-//! record.recovery_codes = codes.iter().filter_map(|code| otp::hash_recovery_code(code)).collect();
+//! record.recovery_codes = codes.iter().filter_map(|code| otp::hash_recovery_code("user-1", code)).collect();
 //!
 //! // 3. Sign-in, after the password: the next code, then the same code again (replayed).
 //! let later = now + Duration::seconds(45);
@@ -83,7 +83,7 @@
 //!
 //! // 4. Lost phone: a recovery code instead, typed sloppily, used once.
 //! let typed = codes[3].to_uppercase().replace('-', " ");
-//! let hash = otp::hash_recovery_code(&typed).expect("looks like a recovery code");
+//! let hash = otp::hash_recovery_code("user-1", &typed).expect("looks like a recovery code");
 //! // In a database: DELETE ... WHERE user_id = $1 AND hash = $2, and check a row was deleted.
 //! let index = record.recovery_codes.iter().position(|stored| *stored == hash);
 //! assert!(index.is_some());
@@ -106,6 +106,7 @@ pub use hotp::{
 };
 #[cfg(feature = "qr")]
 pub use qr::{MAX_PNG_MODULE_PX, QUIET_ZONE, SVG_MODULE_PX};
+pub(crate) use recovery::legacy_hash_recovery_code;
 pub use recovery::{
     MAX_RECOVERY_CODES, RECOVERY_CODE_ALPHABET, RECOVERY_CODE_LEN, generate_recovery_codes,
     hash_recovery_code, normalize_recovery_code,

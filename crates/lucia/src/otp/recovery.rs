@@ -19,8 +19,7 @@ pub const MAX_RECOVERY_CODES: usize = 100;
 /// `k3m9x-7pq2t`: 10 characters (50 bits) from the operating system's CSPRNG, drawn uniformly
 /// by rejection sampling, in two groups of five. The codes of one batch are distinct.
 ///
-/// Show them once. Store [`hash_recovery_code`] of each (or `SecretHash::of` its
-/// [`normalize_recovery_code`]), never the codes; when one is used, find its hash and delete
+/// Show them once. Store [`hash_recovery_code`] of each, never the codes; when one is used, find its hash and delete
 /// it in one atomic step. Generating a new batch should replace the old one.
 ///
 /// `n` outside 1 to 100 is an [`Error::Config`].
@@ -35,7 +34,7 @@ pub const MAX_RECOVERY_CODES: usize = 100;
 /// // What the user types back may differ in case and separators:
 /// let typed = code.to_uppercase().replace('-', " ");
 /// assert_eq!(normalize_recovery_code(&typed), normalize_recovery_code(code));
-/// assert_eq!(hash_recovery_code(&typed), hash_recovery_code(code));
+/// assert_eq!(hash_recovery_code("user-1", &typed), hash_recovery_code("user-1", code));
 /// # Ok::<(), lucia::Error>(())
 /// ```
 pub fn generate_recovery_codes(n: usize) -> Result<Vec<String>> {
@@ -96,17 +95,31 @@ pub fn normalize_recovery_code(input: &str) -> Option<String> {
     (code.len() == RECOVERY_CODE_LEN).then_some(code)
 }
 
-/// `SecretHash::of` the [normalised](normalize_recovery_code) code: what to store for a newly
-/// generated code, and what to look up when a code is typed in. `None` if the input cannot be
-/// a recovery code.
+/// The hash to store for a newly generated recovery code of `user_id`, and to look up when a
+/// code is typed in: SHA-256 of the user id (as a salt) and the
+/// [normalised](normalize_recovery_code) code. `None` if the input cannot be a recovery code.
+///
+/// A code has 50 bits, too few to withstand an offline search of a leaked table on its own;
+/// salting with the user id (unique, 120 random bits for ids lucia generates) makes every
+/// user's codes a separate search (OWASP ASVS 2.6.2 asks for a unique salt of at least
+/// 32 bits below 112 bits of entropy).
 ///
 /// ```
-/// use lucia::SecretHash;
 /// use lucia::otp::hash_recovery_code;
-/// assert_eq!(hash_recovery_code("k3m9x-7pq2t"), Some(SecretHash::of("k3m9x7pq2t")));
-/// assert_eq!(hash_recovery_code("nope"), None);
+/// let ada = hash_recovery_code("user-ada", "k3m9x-7pq2t").expect("a recovery code");
+/// assert_eq!(hash_recovery_code("user-ada", "K3M9X 7PQ2T"), Some(ada.clone()));
+/// assert_ne!(hash_recovery_code("user-bob", "k3m9x-7pq2t"), Some(ada));
+/// assert_eq!(hash_recovery_code("user-ada", "nope"), None);
 /// ```
-pub fn hash_recovery_code(input: &str) -> Option<SecretHash> {
+pub fn hash_recovery_code(user_id: &str, input: &str) -> Option<SecretHash> {
+    normalize_recovery_code(input)
+        .map(|code| SecretHash::of(&format!("{}:{user_id}:{code}", user_id.len())))
+}
+
+/// The unsalted hash earlier versions stored (`SecretHash::of` the normalised code); still
+/// accepted by [`Lucia::use_recovery_code`](crate::Lucia::use_recovery_code) so codes issued
+/// before the change keep working until they are used or regenerated.
+pub(crate) fn legacy_hash_recovery_code(input: &str) -> Option<SecretHash> {
     normalize_recovery_code(input).map(|code| SecretHash::of(&code))
 }
 
@@ -171,7 +184,20 @@ mod tests {
             );
             let normal = normalize_recovery_code(code).unwrap();
             assert_eq!(normal, format!("{a}{b}"));
-            assert_eq!(hash_recovery_code(code), Some(SecretHash::of(&normal)));
+            assert_eq!(
+                legacy_hash_recovery_code(code),
+                Some(SecretHash::of(&normal))
+            );
+            let salted = format!("6:user-1:{normal}");
+            assert_eq!(
+                hash_recovery_code("user-1", code),
+                Some(SecretHash::of(&salted))
+            );
+            assert_ne!(
+                hash_recovery_code("user-1", code),
+                hash_recovery_code("user-2", code),
+                "salted per user"
+            );
         }
         assert!(matches!(generate_recovery_codes(0), Err(Error::Config(_))));
         assert!(generate_recovery_codes(MAX_RECOVERY_CODES + 1).is_err());
@@ -206,7 +232,10 @@ mod tests {
                 Some("k3m9x7pq2t"),
                 "{typed:?}"
             );
-            assert_eq!(hash_recovery_code(typed), hash_recovery_code(code));
+            assert_eq!(
+                hash_recovery_code("u", typed),
+                hash_recovery_code("u", code)
+            );
         }
         assert_eq!(
             normalize_recovery_code("oOiIlL-0000").as_deref(),
