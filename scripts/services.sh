@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Throwaway test services for lucia: PostgreSQL, MariaDB, Redis, a 3-master Redis Cluster
-# and an OpenID Connect provider, listening on 127.0.0.1 only, on non-default ports, with
-# all state kept under ${LUCIA_SERVICES_DIR:-/tmp/lucia-services}. Missing servers (and
+# Throwaway test services for lucia: PostgreSQL, MariaDB, Redis, a 3-master Redis Cluster,
+# an OpenID Connect provider, an SMTP server and a MongoDB-compatible server, listening on
+# 127.0.0.1 only, on non-default ports, with all state kept under ${LUCIA_SERVICES_DIR:-/tmp/lucia-services}. Missing servers (and
 # Node.js) are installed from Debian's packages, the provider's npm packages from the lock
 # file in scripts/oidc. Needs root (apt-get, runuser); `env` and `status` do not.
 #
@@ -9,7 +9,7 @@
 #   scripts/services.sh down          stop everything (data dirs are kept)
 #   scripts/services.sh env           print the env:  eval "$(scripts/services.sh env)"
 #   scripts/services.sh status        one line per service; exit 0 only if all are up
-#   scripts/services.sh stop|start postgres|mariadb|redis|oidc    (fault injection)
+#   scripts/services.sh stop|start postgres|mariadb|redis|oidc|smtp|mongo   (fault injection)
 #
 # Only the `export ...` lines go to stdout, so `eval "$(scripts/services.sh up)"` works.
 #
@@ -38,11 +38,16 @@
 #    $DIR/smtp/venv), plain SMTP without auth on 127.0.0.1:$LUCIA_SMTP_PORT, every message
 #    delivered to the Maildir $DIR/smtp/maildir (LUCIA_SMTP_MAILDIR; one file per message in
 #    new/). `down` empties it.
+#  - MongoDB: no MongoDB server is installable from the registries this project uses, so the
+#    MongoDB-wire-compatible nx-27017 (pinned in scripts/mongo/requirements.txt, installed into a
+#    venv in $DIR/mongo/venv) listens on 127.0.0.1:$LUCIA_MONGODB_PORT without auth, one SQLite
+#    file per database under $DIR/mongo/data (kept by `down`). It reports itself as a standalone
+#    server. What it lacks compared to MongoDB is in scripts/mongo/README.md.
 # Servers run with fsync off: fine for tests, never for data that matters.
 #
 # Overrides: LUCIA_PG_PORT (55432), LUCIA_MARIADB_PORT (53306), LUCIA_REDIS_PORT (56379),
 # LUCIA_REDIS_CLUSTER_PORTS ("57101 57102 57103"; each node's cluster bus is on port + 100),
-# LUCIA_OIDC_PORT (53080), LUCIA_SMTP_PORT (52525), LUCIA_SERVICES_TIMEOUT (60 s per wait). All these ports lie in
+# LUCIA_OIDC_PORT (53080), LUCIA_SMTP_PORT (52525), LUCIA_MONGODB_PORT (57017), LUCIA_SERVICES_TIMEOUT (60 s per wait). All these ports lie in
 # Linux's default ephemeral range (32768-60999), so in rare cases an outgoing connection can
 # hold one; `up` then fails with "Address already in use" in the log tail; pick other ports
 # then.
@@ -56,15 +61,18 @@ REDIS_PORT=${LUCIA_REDIS_PORT:-56379}
 read -r -a CLUSTER_PORTS <<<"${LUCIA_REDIS_CLUSTER_PORTS:-57101 57102 57103}"
 OIDC_PORT=${LUCIA_OIDC_PORT:-53080}
 SMTP_PORT=${LUCIA_SMTP_PORT:-52525}
+MONGO_PORT=${LUCIA_MONGODB_PORT:-57017}
 TIMEOUT=${LUCIA_SERVICES_TIMEOUT:-60}
 PG_DIR=$DIR/postgres MY_DIR=$DIR/mariadb REDIS_DIR=$DIR/redis OIDC_DIR=$DIR/oidc SMTP_DIR=$DIR/smtp
+MONGO_DIR=$DIR/mongo
 SMTP_REQS=$(cd "$(dirname "${BASH_SOURCE[0]}")/smtp" && pwd)/requirements.txt
+MONGO_REQS=$(cd "$(dirname "${BASH_SOURCE[0]}")/mongo" && pwd)/requirements.txt
 OIDC_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/oidc" && pwd)
 MY_SOCK=$DIR/mariadb/mariadb.sock
 
 log() { echo "services: $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
-usage() { die "usage: $0 up|down|env|status | stop|start postgres|mariadb|redis|oidc|smtp"; }
+usage() { die "usage: $0 up|down|env|status | stop|start postgres|mariadb|redis|oidc|smtp|mongo"; }
 
 print_env() {
   local urls=() p
@@ -76,6 +84,7 @@ print_env() {
   echo "export LUCIA_OIDC_ISSUER=http://127.0.0.1:$OIDC_PORT"
   echo "export LUCIA_SMTP_URL=smtp://127.0.0.1:$SMTP_PORT"
   echo "export LUCIA_SMTP_MAILDIR=$SMTP_DIR/maildir"
+  echo "export LUCIA_MONGODB_URL=mongodb://127.0.0.1:$MONGO_PORT/"
 }
 
 # ---------------------------------------------------------------- process helpers
@@ -396,6 +405,52 @@ stop_smtp() {
   wait_gone smtp "$SMTP_DIR/smtp.pid" aiosmtpd
 }
 
+# ---------------------------------------------------------------- MongoDB-compatible server
+mongo_running() { pid_alive "$MONGO_DIR/mongo.pid" "$MONGO_DIR/data"; }
+mongo_ping() { # a real protocol round trip (hello + ping through pymongo), not just a TCP accept
+  "$MONGO_DIR/venv/bin/python" - "$MONGO_PORT" <<'PY'
+import sys, pymongo
+client = pymongo.MongoClient("127.0.0.1", int(sys.argv[1]), serverSelectionTimeoutMS=2000)
+client.admin.command("ping")
+PY
+}
+
+mongo_install() { # a venv with the pinned packages, rebuilt when the requirements change
+  local stamp=$MONGO_DIR/venv/.lucia-requirements.txt
+  cmp -s "$MONGO_REQS" "$stamp" && return 0
+  log "mongo: installing nx-27017 into $MONGO_DIR/venv"
+  rm -rf "$MONGO_DIR/venv"
+  { python3 -m venv "$MONGO_DIR/venv" &&
+    "$MONGO_DIR/venv/bin/pip" install --quiet --disable-pip-version-check -r "$MONGO_REQS"; } \
+    >"$MONGO_DIR/pip.log" 2>&1 || { tail -n 30 "$MONGO_DIR/pip.log" >&2; die "pip install failed"; }
+  cp "$MONGO_REQS" "$stamp"
+}
+
+start_mongo() {
+  mkdir -p "$MONGO_DIR/data"
+  local logf=$MONGO_DIR/mongo.log alive=bg_alive
+  if mongo_running; then
+    log "mongo: already running on 127.0.0.1:$MONGO_PORT"; alive=mongo_running
+  else
+    mongo_install
+    log "mongo: starting nx-27017 on 127.0.0.1:$MONGO_PORT"
+    # Foreground (no -d): start_bg detaches it. Its own log and pid files stay in $MONGO_DIR
+    # (the defaults are shared paths in /tmp).
+    start_bg "$logf" "$MONGO_DIR/venv/bin/nx-27017" --host 127.0.0.1 --port "$MONGO_PORT" \
+      --data-dir="$MONGO_DIR/data" --log-file "$MONGO_DIR/nx-27017.log" \
+      --pid-file "$MONGO_DIR/nx-27017.pid"
+    echo "$BG_PID" >"$MONGO_DIR/mongo.pid"
+  fi
+  wait_for mongo "$logf" "$alive" mongo_ping
+}
+
+stop_mongo() {
+  mongo_running || return 0
+  log "mongo: stopping"
+  kill -TERM "$(head -n1 "$MONGO_DIR/mongo.pid")" || true
+  wait_gone mongo "$MONGO_DIR/mongo.pid" "$MONGO_DIR/data"
+}
+
 # ---------------------------------------------------------------- status
 check() { # NAME CMD...: print "NAME: up|down"
   local name=$1; shift
@@ -411,6 +466,7 @@ status() {
   check "redis-cluster 127.0.0.1:${CLUSTER_PORTS[*]}" cluster_ok || rc=1
   check "oidc http://127.0.0.1:$OIDC_PORT" oidc_discovery || rc=1
   check "smtp 127.0.0.1:$SMTP_PORT" smtp_banner || rc=1
+  check "mongo 127.0.0.1:$MONGO_PORT" mongo_ping || rc=1
   return $rc
 }
 
@@ -421,7 +477,7 @@ case $cmd in
   env) print_env; exit 0 ;;
   status) status; exit ;;
   up | down) (($# == 1)) || usage ;;
-  start | stop) [[ $# == 2 && $2 =~ ^(postgres|mariadb|redis|oidc|smtp)$ ]] || usage ;;
+  start | stop) [[ $# == 2 && $2 =~ ^(postgres|mariadb|redis|oidc|smtp|mongo)$ ]] || usage ;;
   *) usage ;;
 esac
 ((EUID == 0)) || die "$cmd needs root"
@@ -432,10 +488,11 @@ if [[ -z ${LUCIA_SERVICES_LOCKED:-} ]]; then
 fi
 
 case $cmd in
-  up) { install_packages; start_postgres; start_mariadb; start_redis; start_oidc; start_smtp; } >&2
+  up) { install_packages; start_postgres; start_mariadb; start_redis; start_oidc; start_smtp; start_mongo; } >&2
       log "all services up"; print_env ;;
   down) stop_postgres; stop_mariadb; stop_redis nosave; stop_oidc; rm -f "$OIDC_DIR/jwks.json"
         stop_smtp; rm -rf "$SMTP_DIR/maildir"
+        stop_mongo
         log "all services down" ;;
   start) install_packages >&2; "start_$2" >&2 ;;
   stop) if [[ $2 == redis ]]; then stop_redis save; else "stop_$2"; fi ;;
