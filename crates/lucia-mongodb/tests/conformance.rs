@@ -1,4 +1,5 @@
 //! The core's conformance suite against the server in `LUCIA_MONGODB_URL` (nx-27017 in CI).
+#![forbid(unsafe_code)]
 #![allow(clippy::unwrap_used)]
 
 mod common;

@@ -1,5 +1,6 @@
 //! Failures without a MongoDB server: unreachable and hung servers give typed errors within the
 //! configured time, never a panic or a hang. Runs everywhere (no service needed).
+#![forbid(unsafe_code)]
 #![allow(clippy::unwrap_used)]
 
 use std::time::{Duration, Instant};

@@ -1,6 +1,7 @@
 //! Behaviour specific to MongoDB against the server in `LUCIA_MONGODB_URL`: the TTL index, the
 //! indexes `init` creates, BSON dates surviving updates, corrupt documents, and races between
 //! sign-ups (compensation) and between `insert_key` and `delete_user`.
+#![forbid(unsafe_code)]
 #![allow(clippy::unwrap_used)]
 
 mod common;
