@@ -50,6 +50,20 @@ fn verify_first(account: &Account) -> Response {
     )
 }
 
+/// How recent the sign-in must be to start a two-factor enrolment ("sudo mode"): whoever
+/// holds a stolen session cookie must not be able to bind the account to their own
+/// authenticator, which would lock the owner out of sign-in and password reset.
+const RECENT_SIGN_IN: time::Duration = time::Duration::minutes(10);
+
+fn sign_in_again(account: &Account) -> Response {
+    html(
+        StatusCode::FORBIDDEN,
+        "Two-factor authentication",
+        Some(account),
+        r#"<p class="error" role="alert">For your security, turning on two-factor authentication needs a recent sign-in. Log out and sign in again, then come back here.</p>"#,
+    )
+}
+
 #[derive(Deserialize, Default)]
 pub(crate) struct SecondFactorForm {
     #[serde(default)]
@@ -158,6 +172,9 @@ pub(crate) async fn begin_two_factor<S: DemoStore>(
     match lucia.two_factor_enabled(&auth.user.id).await {
         Ok(false) if !account.email_verified => verify_first(account),
         Ok(true) => Redirect::to("/settings/2fa").into_response(),
+        Ok(false) if lucia.now() - auth.session.created_at > RECENT_SIGN_IN => {
+            sign_in_again(account)
+        }
         Ok(false) => {
             let Ok(uri) = lucia
                 .begin_two_factor(&auth.user.id, "lucia demo", email)

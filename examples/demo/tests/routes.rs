@@ -573,6 +573,43 @@ async fn get_pages_change_nothing() {
     assert_eq!(snapshot().await, before, "a GET changed a table");
 }
 
+/// Turning on two-factor needs a recent sign-in: a stolen (older) session cannot bind the
+/// account to the thief's authenticator. After signing in again it works.
+#[tokio::test]
+async fn two_factor_enrolment_needs_a_recent_sign_in() {
+    let demo = start(false).await;
+    let cookie = demo
+        .sign_up("ada@example.com", "correct+horse+battery")
+        .await;
+    let cookie = demo.verify_email(&cookie).await;
+    // The session is an hour old (as a stolen one would be).
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", demo.db.display()))
+        .await
+        .unwrap();
+    let aged = sqlx::query("UPDATE demo_sessions SET created_at = created_at - 3600")
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(aged.rows_affected(), 1);
+    pool.close().await;
+    let refused = demo.post("/settings/2fa/begin", Some(&cookie), "").await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let page = refused.text().await.unwrap();
+    assert!(page.contains("needs a recent sign-in") && !page.contains("totp-secret"));
+
+    let login = demo
+        .log_in("ada@example.com", "correct+horse+battery")
+        .await;
+    let fresh = cookie_pair(&session_cookie(&login).unwrap());
+    let page = demo
+        .post("/settings/2fa/begin", Some(&fresh), "")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("totp-secret"), "a fresh sign-in may enrol");
+}
+
 /// Session tokens are read from the cookie or `Authorization: Bearer` only: the same token in
 /// a query string or a form field signs nobody in and signs nobody out.
 #[tokio::test]
