@@ -17,7 +17,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use jsonwebtoken::jwk::{AlgorithmParameters, Jwk, KeyAlgorithm, PublicKeyUse};
+use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, Jwk, KeyAlgorithm, PublicKeyUse};
 /// A JSON Web Key Set (RFC 7517 §5), as [`verify_with_keys`] takes it (jsonwebtoken's type).
 pub use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, errors::ErrorKind};
@@ -372,7 +372,18 @@ fn uses_key_set(alg: Algorithm, expect: &Expect<'_>) -> Result<bool> {
 }
 
 fn jwk_key(jwk: &Jwk) -> Result<DecodingKey> {
-    DecodingKey::from_jwk(jwk).map_err(|e| id_token_error(IdTokenError::Malformed(e.to_string())))
+    let malformed = |why: String| id_token_error(IdTokenError::Malformed(why));
+    // jsonwebtoken 10 slices an Ed25519 key to 32 bytes without checking its length, and
+    // panics on a shorter `x` (found by the `jwks` fuzz target): check it here.
+    if let AlgorithmParameters::OctetKeyPair(params) = &jwk.algorithm {
+        let x = data_encoding::BASE64URL_NOPAD
+            .decode(params.x.as_bytes())
+            .map_err(|e| malformed(format!("Ed25519 key: {e}")))?;
+        if params.curve != EllipticCurve::Ed25519 || x.len() != 32 {
+            return Err(malformed("not a 32-byte Ed25519 public key".into()));
+        }
+    }
+    DecodingKey::from_jwk(jwk).map_err(|e| malformed(e.to_string()))
 }
 
 fn secret_key(expect: &Expect<'_>) -> Result<DecodingKey> {
@@ -582,4 +593,44 @@ mod tests {
             "the only signing key of the right type"
         );
     }
+
+    /// Regression (found by the `jwks` fuzz target): an Ed25519 key whose `x` is shorter than
+    /// 32 bytes made jsonwebtoken panic while verifying an EdDSA token. Any key set from the
+    /// issuer's JWKS URI gives a typed error instead.
+    #[test]
+    fn short_or_odd_ed25519_keys_are_malformed_not_a_panic() {
+        let oidc = oidc(IssuerCheck::exact("https://id.test"));
+        let expect = Expect {
+            oidc: &oidc,
+            client_id: "app",
+            client_secret: None,
+            nonce: None,
+        };
+        // {"alg":"EdDSA","kid":"ed"}.{"iss":"https://id.test"}.<64 zero bytes>
+        let b64 = |s: &[u8]| data_encoding::BASE64URL_NOPAD.encode(s);
+        let token = format!(
+            "{}.{}.{}",
+            b64(br#"{"alg":"EdDSA","kid":"ed"}"#),
+            b64(br#"{"iss":"https://id.test"}"#),
+            b64(&[0; 64])
+        );
+        for (crv, x) in [
+            ("Ed25519", b64(&[7; 20])),
+            ("Ed25519", b64(&[])),
+            ("Ed25519", b64(&[7; 33])),
+            ("Ed25519", "!!".to_owned()),
+            ("P-256", b64(&[7; 32])),
+        ] {
+            let keys: JwkSet = serde_json::from_value(json!({"keys": [
+                {"kty": "OKP", "kid": "ed", "crv": crv, "x": x}
+            ]}))
+            .expect("a key set");
+            let err = verify_with_keys(&token, &keys, expect).expect_err("no valid key");
+            assert!(
+                matches!(err, Error::IdToken(IdTokenError::Malformed(_))),
+                "{crv} {x}: {err:?}"
+            );
+        }
+    }
 }
+
