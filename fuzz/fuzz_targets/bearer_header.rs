@@ -37,6 +37,9 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(SessionToken::parse(secret).as_ref(), Some(&token));
 
     let mut again = HeaderMap::new();
-    again.insert(AUTHORIZATION, HeaderValue::from_str(&format!("Bearer {secret}")).unwrap());
+    again.insert(
+        AUTHORIZATION,
+        HeaderValue::from_str(&format!("Bearer {secret}")).unwrap(),
+    );
     assert_eq!(read_bearer_token(&again).as_ref(), Some(&token));
 });

@@ -27,7 +27,11 @@ fn headers(data: &[u8]) -> HeaderMap {
 
 fuzz_target!(|data: &[u8]| {
     let headers = headers(data);
-    let raw: Vec<&[u8]> = headers.get_all(COOKIE).iter().map(HeaderValue::as_bytes).collect();
+    let raw: Vec<&[u8]> = headers
+        .get_all(COOKIE)
+        .iter()
+        .map(HeaderValue::as_bytes)
+        .collect();
     let session = SessionCookie::default();
     for name in [session.name(), "a", "x y"] {
         for value in cookie_values(&headers, name) {
@@ -55,7 +59,9 @@ fuzz_target!(|data: &[u8]| {
 
     // The Set-Cookie built for it parses back to it.
     let now = OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap();
-    let set = session.session_cookie(&token, now + Duration::days(1), now).to_string();
+    let set = session
+        .session_cookie(&token, now + Duration::days(1), now)
+        .to_string();
     let parsed = Cookie::parse(set.as_str()).unwrap();
     assert_eq!(parsed.name(), session.name());
     assert_eq!(parsed.value(), token.expose_secret());

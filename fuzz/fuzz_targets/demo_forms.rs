@@ -55,7 +55,9 @@ fn fixture() -> &'static Fixture {
                     .header(HOST, "127.0.0.1:3000")
                     .header(ORIGIN, BASE)
                     .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-                    .body(Body::from("email=fuzz%40example.com&password=correct+horse+battery+staple"))
+                    .body(Body::from(
+                        "email=fuzz%40example.com&password=correct+horse+battery+staple",
+                    ))
                     .unwrap(),
             ),
         );
@@ -70,7 +72,11 @@ fn fixture() -> &'static Fixture {
             .and_then(|v| v.split(';').next())
             .unwrap()
             .to_owned();
-        Fixture { runtime, app, cookie }
+        Fixture {
+            runtime,
+            app,
+            cookie,
+        }
     })
 }
 
@@ -143,7 +149,11 @@ fuzz_target!(|data: &[u8]| {
     }
     request = request.header(
         CONTENT_TYPE,
-        if flags & 4 == 0 { "application/x-www-form-urlencoded" } else { "application/json" },
+        if flags & 4 == 0 {
+            "application/x-www-form-urlencoded"
+        } else {
+            "application/json"
+        },
     );
     if flags & 1 == 1 && may_sign_in {
         request = request.header(COOKIE, &fixture.cookie);
@@ -157,17 +167,32 @@ fuzz_target!(|data: &[u8]| {
     let (status, location, page) = fixture.runtime.block_on(async {
         let response = fixture.app.clone().oneshot(request).await.unwrap();
         let status = response.status();
-        let location = response.headers().get(LOCATION).map(|l| l.as_bytes().to_vec());
-        let page = axum::body::to_bytes(response.into_body(), 1 << 22).await.unwrap();
+        let location = response
+            .headers()
+            .get(LOCATION)
+            .map(|l| l.as_bytes().to_vec());
+        let page = axum::body::to_bytes(response.into_body(), 1 << 22)
+            .await
+            .unwrap();
         (status, location, page)
     });
     let page = String::from_utf8_lossy(&page);
-    assert!(!status.is_server_error(), "{method} {uri}: {status}\n{page}");
+    assert!(
+        !status.is_server_error(),
+        "{method} {uri}: {status}\n{page}"
+    );
     if let Some(location) = location {
         let ok = location.starts_with(b"/")
             && !location.starts_with(b"//")
             && !location.starts_with(b"/\\");
-        assert!(ok, "{method} {uri}: redirect to {:?}", String::from_utf8_lossy(&location));
+        assert!(
+            ok,
+            "{method} {uri}: redirect to {:?}",
+            String::from_utf8_lossy(&location)
+        );
     }
-    assert!(!page.contains("<fuzz"), "{method} {uri}: reflected markup\n{page}");
+    assert!(
+        !page.contains("<fuzz"),
+        "{method} {uri}: reflected markup\n{page}"
+    );
 });

@@ -32,7 +32,10 @@ fn fixture() -> &'static Fixture {
         };
         Fixture {
             keys: serde_json::from_str(include_str!("fixture/jwks.json")).unwrap(),
-            oidc_hs256: Oidc { allow_hs256: true, ..oidc.clone() },
+            oidc_hs256: Oidc {
+                allow_hs256: true,
+                ..oidc.clone()
+            },
             oidc,
             signed: include_str!("fixture/tokens.txt")
                 .lines()
@@ -47,13 +50,27 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let fixture = fixture();
-    for (oidc, secret) in [(&fixture.oidc, None), (&fixture.oidc_hs256, Some("client-secret"))] {
-        let expect = Expect { oidc, client_id: "app", client_secret: secret, nonce: Some("n") };
+    for (oidc, secret) in [
+        (&fixture.oidc, None),
+        (&fixture.oidc_hs256, Some("client-secret")),
+    ] {
+        let expect = Expect {
+            oidc,
+            client_id: "app",
+            client_secret: secret,
+            nonce: Some("n"),
+        };
         let Ok(claims) = verify_with_keys(token, &fixture.keys, expect) else {
             continue;
         };
-        let signed = token.rsplit_once('.').map(|(signed, _)| signed).unwrap_or_default();
-        assert!(fixture.signed.contains(&signed), "forged token accepted: {token:?}");
+        let signed = token
+            .rsplit_once('.')
+            .map(|(signed, _)| signed)
+            .unwrap_or_default();
+        assert!(
+            fixture.signed.contains(&signed),
+            "forged token accepted: {token:?}"
+        );
         assert_eq!(claims.get("iss"), Some(&Value::from("https://id.test")));
         assert_eq!(claims.get("nonce"), Some(&Value::from("n")));
         let aud_ok = match claims.get("aud") {
@@ -65,7 +82,10 @@ fuzz_target!(|data: &[u8]| {
         // Fixture tokens 5 and 6 are HS256 (client secret) and `none`.
         assert_ne!(signed, fixture.signed[6], "alg none accepted");
         if !oidc.allow_hs256 {
-            assert_ne!(signed, fixture.signed[5], "HS256 accepted without the opt-in");
+            assert_ne!(
+                signed, fixture.signed[5],
+                "HS256 accepted without the opt-in"
+            );
         }
     }
 });

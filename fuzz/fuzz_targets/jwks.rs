@@ -33,12 +33,20 @@ fuzz_target!(|data: &[u8]| {
     };
     let oidc = oidc();
     for (index, token) in tokens().into_iter().enumerate() {
-        let expect = Expect { oidc, client_id: "app", client_secret: None, nonce: Some("n") };
+        let expect = Expect {
+            oidc,
+            client_id: "app",
+            client_secret: None,
+            nonce: Some("n"),
+        };
         let Ok(_claims) = verify_with_keys(token, &keys, expect) else {
             continue;
         };
         // Tokens 5 and 6 are HS256 (client secret) and `none`.
-        assert!(index != 5 && index != 6, "token {index} verified against {keys:?}");
+        assert!(
+            index != 5 && index != 6,
+            "token {index} verified against {keys:?}"
+        );
         let header: serde_json::Value = {
             let header = token.split('.').next().unwrap();
             let json = data_encoding_free_base64url(header);
@@ -46,7 +54,9 @@ fuzz_target!(|data: &[u8]| {
         };
         match header.get("kid").and_then(|k| k.as_str()) {
             Some(kid) => assert!(
-                keys.keys.iter().any(|k| k.common.key_id.as_deref() == Some(kid)),
+                keys.keys
+                    .iter()
+                    .any(|k| k.common.key_id.as_deref() == Some(kid)),
                 "token {index} verified without a key {kid:?}"
             ),
             None => assert!(!keys.keys.is_empty()),

@@ -75,7 +75,10 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(provider, flow.provider_id);
             assert_eq!(callback.state.as_deref(), Some(flow.state.as_str()));
             assert!(callback.error.is_none());
-            assert!(now.unix_timestamp().saturating_sub(flow.started_at) <= FLOW_LIFETIME.whole_seconds());
+            assert!(
+                now.unix_timestamp().saturating_sub(flow.started_at)
+                    <= FLOW_LIFETIME.whole_seconds()
+            );
         }
     }
 });

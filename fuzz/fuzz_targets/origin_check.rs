@@ -33,7 +33,11 @@ impl<'a> Input<'a> {
         let [method, config, rest @ ..] = data else {
             return None;
         };
-        let mut input = Input { method: *method, config: *config, ..Input::default() };
+        let mut input = Input {
+            method: *method,
+            config: *config,
+            ..Input::default()
+        };
         for line in rest.split(|&b| b == b'\n') {
             match line {
                 [b'o', value @ ..] => input.origin.push(value),
@@ -55,14 +59,24 @@ fn checks() -> &'static [(OriginCheck, &'static str, bool); 4] {
     CHECKS.get_or_init(|| {
         [
             (OriginCheck::default(), "https", false),
-            (OriginCheck::builder().development(true).build().unwrap(), "http", false),
             (
-                OriginCheck::builder().allow_origin(ALLOWED).build().unwrap(),
+                OriginCheck::builder().development(true).build().unwrap(),
+                "http",
+                false,
+            ),
+            (
+                OriginCheck::builder()
+                    .allow_origin(ALLOWED)
+                    .build()
+                    .unwrap(),
                 "https",
                 false,
             ),
             (
-                OriginCheck::builder().allow_subdomains_of(PARENT).build().unwrap(),
+                OriginCheck::builder()
+                    .allow_subdomains_of(PARENT)
+                    .build()
+                    .unwrap(),
                 "https",
                 true,
             ),
@@ -81,13 +95,19 @@ fn site(scheme: &str, authority: &str) -> (String, Option<u16>) {
         _ => None,
     };
     let (host, port) = match Url::parse(&format!("{scheme}://{authority}/")) {
-        Ok(url) if url.host_str().is_some() => {
-            (url.host_str().unwrap_or_default().to_owned(), url.port_or_known_default())
-        }
+        Ok(url) if url.host_str().is_some() => (
+            url.host_str().unwrap_or_default().to_owned(),
+            url.port_or_known_default(),
+        ),
         _ => match authority.rsplit_once(':') {
-            Some((host, port)) if !port.contains(']') => {
-                (host.to_owned(), if port.is_empty() { default_port } else { port.parse().ok() })
-            }
+            Some((host, port)) if !port.contains(']') => (
+                host.to_owned(),
+                if port.is_empty() {
+                    default_port
+                } else {
+                    port.parse().ok()
+                },
+            ),
             _ => (authority.to_owned(), default_port),
         },
     };
@@ -136,7 +156,11 @@ fuzz_target!(|data: &[u8]| {
     if result.is_err() {
         return;
     }
-    let fetch_site: Vec<&[u8]> = headers.get_all("sec-fetch-site").iter().map(|v| v.as_bytes()).collect();
+    let fetch_site: Vec<&[u8]> = headers
+        .get_all("sec-fetch-site")
+        .iter()
+        .map(|v| v.as_bytes())
+        .collect();
     if fetch_site == [b"same-origin"] {
         return;
     }
@@ -145,29 +169,48 @@ fuzz_target!(|data: &[u8]| {
         .iter()
         .map(|v| v.to_str().expect("an accepted Origin is ASCII"))
         .collect();
-    assert_eq!(origins.len(), 1, "passed without exactly one Origin: {origins:?}");
+    assert_eq!(
+        origins.len(),
+        1,
+        "passed without exactly one Origin: {origins:?}"
+    );
     let origin = origins[0];
     let (origin_scheme, origin_authority) = origin.split_once("://").expect("scheme://");
     let origin_scheme = origin_scheme.to_ascii_lowercase();
     let origin_site = site(&origin_scheme, origin_authority);
-    if input.config % 4 == 2 && site("https", "trusted.example") == origin_site && origin_scheme == "https" {
+    if input.config % 4 == 2
+        && site("https", "trusted.example") == origin_site
+        && origin_scheme == "https"
+    {
         return;
     }
-    assert_eq!(&origin_scheme, scheme, "{origin:?} accepted under the scheme {scheme}");
+    assert_eq!(
+        &origin_scheme, scheme,
+        "{origin:?} accepted under the scheme {scheme}"
+    );
     let host = match authority {
         Some(authority) => authority.to_owned(),
         None => {
             let hosts: Vec<&HeaderValue> = headers.get_all("host").iter().collect();
             assert_eq!(hosts.len(), 1, "passed without exactly one Host");
-            hosts[0].to_str().expect("an accepted Host is ASCII").to_owned()
+            hosts[0]
+                .to_str()
+                .expect("an accepted Host is ASCII")
+                .to_owned()
         }
     };
     let request_site = site(scheme, &host);
     if origin_site == request_site {
         return;
     }
-    assert!(*subdomains, "cross-origin {origin:?} accepted for host {host:?}");
-    assert_eq!(origin_site.1, request_site.1, "{origin:?} on another port than {host:?}");
+    assert!(
+        *subdomains,
+        "cross-origin {origin:?} accepted for host {host:?}"
+    );
+    assert_eq!(
+        origin_site.1, request_site.1,
+        "{origin:?} on another port than {host:?}"
+    );
     assert!(
         origin_site.0 == PARENT || origin_site.0.ends_with(&format!(".{PARENT}")),
         "{origin:?} is not under {PARENT}"

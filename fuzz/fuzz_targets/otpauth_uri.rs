@@ -18,7 +18,10 @@ fuzz_target!(|data: &[u8]| {
     assert!(input.len() <= MAX_URI_LEN);
     assert!(!uri.account().is_empty());
     for text in [Some(uri.account()), uri.issuer()].into_iter().flatten() {
-        assert!(!text.contains(':') && !text.contains(char::is_control), "{text:?}");
+        assert!(
+            !text.contains(':') && !text.contains(char::is_control),
+            "{text:?}"
+        );
     }
     let written = uri.to_uri();
     let again = KeyUri::parse(&written).unwrap_or_else(|e| panic!("{written:?}: {e}"));

@@ -24,9 +24,15 @@ fn fixture() -> &'static Fixture {
     FIXTURE.get_or_init(|| {
         pollster::block_on(async {
             let lucia = Lucia::new(MemoryStore::<String, ()>::new());
-            let user = lucia.create_user(NewUser::new("ada".to_owned())).await.unwrap();
+            let user = lucia
+                .create_user(NewUser::new("ada".to_owned()))
+                .await
+                .unwrap();
             let (_, token) = lucia.create_session(&user.id, ()).await.unwrap();
-            Fixture { lucia, token: token.expose_secret().to_owned() }
+            Fixture {
+                lucia,
+                token: token.expose_secret().to_owned(),
+            }
         })
     })
 }
@@ -36,7 +42,8 @@ fn well_formed(input: &str) -> bool {
     let part = |p: &str| {
         !p.is_empty()
             && p.len() <= MAX_PART_LEN
-            && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            && p.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
     };
     let parts: Vec<&str> = input.split('.').collect();
     parts.len() == 2 && part(parts[0]) && part(parts[1])
@@ -53,7 +60,10 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(format!("{}.{}", token.id(), token.secret()), input);
         assert_eq!(format!("{token}"), format!("{}.<redacted>", token.id()));
         assert!(format!("{token:?}").contains("<redacted>"));
-        assert_eq!(SessionToken::parse(token.expose_secret()).as_ref(), Some(token));
+        assert_eq!(
+            SessionToken::parse(token.expose_secret()).as_ref(),
+            Some(token)
+        );
         assert!(token.secret_hash().matches(token.secret()));
     }
     let fixture = fixture();

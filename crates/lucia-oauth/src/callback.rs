@@ -300,7 +300,10 @@ mod tests {
         let now = at(1_700_000_000);
         let good = Callback::parse("code=c&state=state-123");
         for started_at in [i64::MIN, i64::MIN + 1, -1] {
-            let flow = Flow { started_at, ..flow() };
+            let flow = Flow {
+                started_at,
+                ..flow()
+            };
             let value = flow.cookie(false).value().to_owned();
             let flow = Flow::from_cookie_value(&value).expect("it round-trips");
             assert!(matches!(
@@ -308,7 +311,13 @@ mod tests {
                 Err(Error::FlowExpired)
             ));
         }
-        let future = Flow { started_at: i64::MAX, ..flow() };
-        assert_eq!(future.check("github", &good, now).expect("not expired"), "c");
+        let future = Flow {
+            started_at: i64::MAX,
+            ..flow()
+        };
+        assert_eq!(
+            future.check("github", &good, now).expect("not expired"),
+            "c"
+        );
     }
 }
