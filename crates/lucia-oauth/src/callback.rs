@@ -130,7 +130,8 @@ impl Flow {
         if self.provider_id != provider_id {
             return Err(Error::StateMismatch);
         }
-        if now.unix_timestamp() - self.started_at > FLOW_LIFETIME.whole_seconds() {
+        // `started_at` comes from the client's cookie: any i64, so no plain subtraction.
+        if now.unix_timestamp().saturating_sub(self.started_at) > FLOW_LIFETIME.whole_seconds() {
             return Err(Error::FlowExpired);
         }
         // A provider error is reported only for this browser's own flow: a forged error link
@@ -289,5 +290,34 @@ mod tests {
             check("error=access_denied&state=forged", "github", now),
             Err(Error::StateMismatch)
         ));
+    }
+
+    /// Regression (found by the `oauth_callback` fuzz target): a flow cookie is client input,
+    /// and a `started_at` of `i64::MIN` overflowed the age computation (a panic with overflow
+    /// checks on). It is an expired flow.
+    #[test]
+    fn a_flow_from_the_far_past_is_expired_not_an_overflow() {
+        let now = at(1_700_000_000);
+        let good = Callback::parse("code=c&state=state-123");
+        for started_at in [i64::MIN, i64::MIN + 1, -1] {
+            let flow = Flow {
+                started_at,
+                ..flow()
+            };
+            let value = flow.cookie(false).value().to_owned();
+            let flow = Flow::from_cookie_value(&value).expect("it round-trips");
+            assert!(matches!(
+                flow.check("github", &good, now),
+                Err(Error::FlowExpired)
+            ));
+        }
+        let future = Flow {
+            started_at: i64::MAX,
+            ..flow()
+        };
+        assert_eq!(
+            future.check("github", &good, now).expect("not expired"),
+            "c"
+        );
     }
 }

@@ -17,7 +17,9 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use jsonwebtoken::jwk::{AlgorithmParameters, Jwk, JwkSet, KeyAlgorithm, PublicKeyUse};
+/// A JSON Web Key Set (RFC 7517 §5), as [`verify_with_keys`] takes it (jsonwebtoken's type).
+pub use jsonwebtoken::jwk::JwkSet;
+use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, Jwk, KeyAlgorithm, PublicKeyUse};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, errors::ErrorKind};
 use serde::Deserialize;
 use serde_json::Value;
@@ -265,10 +267,15 @@ fn key_algorithm_matches(key: KeyAlgorithm, alg: Algorithm) -> bool {
 }
 
 /// What a verification needs besides the token.
-pub(crate) struct Expect<'a> {
+#[derive(Debug, Clone, Copy)]
+pub struct Expect<'a> {
+    /// The provider's OpenID Connect settings (accepted issuers, whether HS256 is allowed).
     pub oidc: &'a Oidc,
+    /// The client id, which `aud` must contain.
     pub client_id: &'a str,
+    /// The client secret, the key of HS256 tokens (only when `oidc.allow_hs256`).
     pub client_secret: Option<&'a str>,
+    /// The nonce the flow sent, which the token must carry.
     pub nonce: Option<&'a str>,
 }
 
@@ -279,17 +286,75 @@ pub(crate) async fn verify(
     token: &str,
     expect: Expect<'_>,
 ) -> Result<serde_json::Map<String, Value>> {
-    let fail = |e| Error::IdToken(e);
+    let header = decode_header(token)?;
+    let key = if uses_key_set(header.alg, &expect)? {
+        jwk_key(&jwks.key(http, header.kid.as_deref(), header.alg).await?)?
+    } else {
+        secret_key(&expect)?
+    };
+    decode_and_check(token, &key, header.alg, &expect)
+}
+
+/// Verifies an ID token against a key set the caller already holds, without fetching
+/// anything: every check of [`OAuthClient::verify_id_token`](crate::OAuthClient::verify_id_token)
+/// (see the [module documentation](self)), with `keys` as the issuer's JWKS.
+///
+/// For tests, tools and fuzzing of ID tokens and JWKS documents. Any bytes of `token`, and any
+/// key set (including one deserialised from an attacker's document), give claims or an
+/// [`Error`], never a panic.
+///
+/// ```
+/// use lucia_oauth::oidc::{Expect, verify_with_keys};
+/// use lucia_oauth::provider::{IssuerCheck, Oidc};
+/// use lucia_oauth::{Error, IdTokenError};
+///
+/// let oidc = Oidc {
+///     issuer: IssuerCheck::exact("https://id.test"),
+///     jwks_uri: "https://id.test/jwks".parse().expect("a URL"),
+///     allow_hs256: false,
+/// };
+/// let expect = Expect { oidc: &oidc, client_id: "app", client_secret: None, nonce: None };
+/// let keys: lucia_oauth::oidc::JwkSet = serde_json::from_str(r#"{"keys": []}"#)?;
+/// let err = verify_with_keys("not a token", &keys, expect).unwrap_err();
+/// assert!(matches!(err, Error::IdToken(IdTokenError::Malformed(_))));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+pub fn verify_with_keys(
+    token: &str,
+    keys: &JwkSet,
+    expect: Expect<'_>,
+) -> Result<serde_json::Map<String, Value>> {
+    let header = decode_header(token)?;
+    let key = if uses_key_set(header.alg, &expect)? {
+        let kid = header.kid.as_deref();
+        jwk_key(select(keys, kid, header.alg).ok_or_else(|| unknown_key(kid))?)?
+    } else {
+        secret_key(&expect)?
+    };
+    decode_and_check(token, &key, header.alg, &expect)
+}
+
+fn id_token_error(e: IdTokenError) -> Error {
+    Error::IdToken(e)
+}
+
+/// The token's JOSE header, refusing `crit` extensions.
+fn decode_header(token: &str) -> Result<jsonwebtoken::Header> {
     let header = jsonwebtoken::decode_header(token)
-        .map_err(|e| fail(IdTokenError::Malformed(e.to_string())))?;
+        .map_err(|e| id_token_error(IdTokenError::Malformed(e.to_string())))?;
     // RFC 7515 §4.1.11: extensions we do not understand make the token invalid.
     if header.crit.is_some() {
-        return Err(fail(IdTokenError::Malformed(
+        return Err(id_token_error(IdTokenError::Malformed(
             "unsupported crit header".into(),
         )));
     }
-    let alg = header.alg;
-    let key = match alg {
+    Ok(header)
+}
+
+/// Whether `alg` is verified with the issuer's key set (`true`) or the client secret
+/// (`false`); an algorithm off the allow-list is an error.
+fn uses_key_set(alg: Algorithm, expect: &Expect<'_>) -> Result<bool> {
+    match alg {
         Algorithm::RS256
         | Algorithm::RS384
         | Algorithm::RS512
@@ -298,29 +363,50 @@ pub(crate) async fn verify(
         | Algorithm::PS512
         | Algorithm::ES256
         | Algorithm::ES384
-        | Algorithm::EdDSA => {
-            let jwk = jwks.key(http, header.kid.as_deref(), alg).await?;
-            DecodingKey::from_jwk(&jwk).map_err(|e| fail(IdTokenError::Malformed(e.to_string())))?
-        }
-        Algorithm::HS256 if expect.oidc.allow_hs256 => {
-            let secret = expect
-                .client_secret
-                .ok_or_else(|| Error::Config("HS256 ID tokens need the client secret".into()))?;
-            DecodingKey::from_secret(secret.as_bytes())
-        }
-        other => {
-            return Err(fail(IdTokenError::AlgorithmNotAllowed(format!(
-                "{other:?}"
-            ))));
-        }
-    };
+        | Algorithm::EdDSA => Ok(true),
+        Algorithm::HS256 if expect.oidc.allow_hs256 => Ok(false),
+        other => Err(id_token_error(IdTokenError::AlgorithmNotAllowed(format!(
+            "{other:?}"
+        )))),
+    }
+}
 
+fn jwk_key(jwk: &Jwk) -> Result<DecodingKey> {
+    let malformed = |why: String| id_token_error(IdTokenError::Malformed(why));
+    // jsonwebtoken 10 slices an Ed25519 key to 32 bytes without checking its length, and
+    // panics on a shorter `x` (found by the `jwks` fuzz target): check it here.
+    if let AlgorithmParameters::OctetKeyPair(params) = &jwk.algorithm {
+        let x = data_encoding::BASE64URL_NOPAD
+            .decode(params.x.as_bytes())
+            .map_err(|e| malformed(format!("Ed25519 key: {e}")))?;
+        if params.curve != EllipticCurve::Ed25519 || x.len() != 32 {
+            return Err(malformed("not a 32-byte Ed25519 public key".into()));
+        }
+    }
+    DecodingKey::from_jwk(jwk).map_err(|e| malformed(e.to_string()))
+}
+
+fn secret_key(expect: &Expect<'_>) -> Result<DecodingKey> {
+    let secret = expect
+        .client_secret
+        .ok_or_else(|| Error::Config("HS256 ID tokens need the client secret".into()))?;
+    Ok(DecodingKey::from_secret(secret.as_bytes()))
+}
+
+/// Checks the signature with `key` and every claim.
+fn decode_and_check(
+    token: &str,
+    key: &DecodingKey,
+    alg: Algorithm,
+    expect: &Expect<'_>,
+) -> Result<serde_json::Map<String, Value>> {
+    let fail = id_token_error;
     let mut validation = Validation::new(alg);
     validation.leeway = LEEWAY.as_secs();
     validation.validate_nbf = true;
     validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
     validation.set_audience(&[expect.client_id]);
-    let data = jsonwebtoken::decode::<serde_json::Map<String, Value>>(token, &key, &validation)
+    let data = jsonwebtoken::decode::<serde_json::Map<String, Value>>(token, key, &validation)
         .map_err(|err| {
             fail(match err.kind() {
                 ErrorKind::InvalidSignature => IdTokenError::Signature,
@@ -344,7 +430,7 @@ pub(crate) async fn verify(
     let claims = data.claims;
     check_claims(
         &claims,
-        &expect,
+        expect,
         time::OffsetDateTime::now_utc().unix_timestamp(),
     )?;
     Ok(claims)
@@ -506,5 +592,44 @@ mod tests {
             Some("ec"),
             "the only signing key of the right type"
         );
+    }
+
+    /// Regression (found by the `jwks` fuzz target): an Ed25519 key whose `x` is shorter than
+    /// 32 bytes made jsonwebtoken panic while verifying an EdDSA token. Any key set from the
+    /// issuer's JWKS URI gives a typed error instead.
+    #[test]
+    fn short_or_odd_ed25519_keys_are_malformed_not_a_panic() {
+        let oidc = oidc(IssuerCheck::exact("https://id.test"));
+        let expect = Expect {
+            oidc: &oidc,
+            client_id: "app",
+            client_secret: None,
+            nonce: None,
+        };
+        // {"alg":"EdDSA","kid":"ed"}.{"iss":"https://id.test"}.<64 zero bytes>
+        let b64 = |s: &[u8]| data_encoding::BASE64URL_NOPAD.encode(s);
+        let token = format!(
+            "{}.{}.{}",
+            b64(br#"{"alg":"EdDSA","kid":"ed"}"#),
+            b64(br#"{"iss":"https://id.test"}"#),
+            b64(&[0; 64])
+        );
+        for (crv, x) in [
+            ("Ed25519", b64(&[7; 20])),
+            ("Ed25519", b64(&[])),
+            ("Ed25519", b64(&[7; 33])),
+            ("Ed25519", "!!".to_owned()),
+            ("P-256", b64(&[7; 32])),
+        ] {
+            let keys: JwkSet = serde_json::from_value(json!({"keys": [
+                {"kty": "OKP", "kid": "ed", "crv": crv, "x": x}
+            ]}))
+            .expect("a key set");
+            let err = verify_with_keys(&token, &keys, expect).expect_err("no valid key");
+            assert!(
+                matches!(err, Error::IdToken(IdTokenError::Malformed(_))),
+                "{crv} {x}: {err:?}"
+            );
+        }
     }
 }
