@@ -2,6 +2,7 @@
 //! parse (by the core's `Cookie` header parser and by the `cookie` crate), OTP secrets ⇄
 //! base32, and password hashes ⇄ PHC strings (with mutated PHC strings giving typed errors).
 //! Native only: proptest does not run on wasm32.
+#![forbid(unsafe_code)]
 #![cfg(not(target_arch = "wasm32"))]
 #![allow(clippy::unwrap_used)]
 
