@@ -732,7 +732,12 @@ where
                 return Ok(false);
             };
             // Validate before writing, so a corrupt document is reported, not rewritten.
-            Self::decode_session(OP, &sessions, &doc)?;
+            let stored = Self::decode_session(OP, &sessions, &doc)?;
+            // Forward only: a renewal computed earlier (a slower concurrent request) that
+            // lands later must not move the expiry back.
+            if stored.expires_at >= expires_at {
+                return Ok(true);
+            }
             let revision = doc.get(field::REVISION).cloned().unwrap_or(Bson::Null);
             let next = match &revision {
                 Bson::Int64(r) => r.wrapping_add(1),
