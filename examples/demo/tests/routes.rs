@@ -500,6 +500,46 @@ async fn api_me_with_cookie_or_bearer() {
     );
 }
 
+/// Failed logins are also counted per client address (20, then one per 15 s): guessing
+/// across many accounts from one address hits 429 with `Retry-After`, and then even a right
+/// password from that address waits.
+#[tokio::test]
+async fn login_is_throttled_per_address_across_accounts() {
+    let demo = start(false).await;
+    demo.sign_up("ada@example.com", "correct+horse+battery")
+        .await;
+    let mut refused_at = None;
+    for attempt in 1..=30 {
+        let response = demo
+            .log_in(
+                &format!("guess{attempt}@example.com"),
+                "wrong+password+here",
+            )
+            .await;
+        match response.status() {
+            StatusCode::BAD_REQUEST => {}
+            StatusCode::TOO_MANY_REQUESTS => {
+                assert!(response.headers().contains_key("retry-after"));
+                refused_at = Some(attempt);
+                break;
+            }
+            other => panic!("attempt {attempt}: {other}"),
+        }
+    }
+    // 20 failures per address, each for a different account; one more token per 15 s if the
+    // machine is very slow.
+    let refused_at = refused_at.expect("the address bucket ran out");
+    assert!(
+        (21..=23).contains(&refused_at),
+        "refused at attempt {refused_at}"
+    );
+    let right = demo
+        .log_in("ada@example.com", "correct+horse+battery")
+        .await;
+    assert_eq!(right.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(session_cookie(&right).is_none());
+}
+
 /// Only non-safe methods change state: requesting every GET page, signed in and anonymous,
 /// leaves every table of the demo exactly as it was (rows and their contents).
 #[tokio::test]
