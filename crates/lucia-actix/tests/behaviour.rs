@@ -129,3 +129,9 @@ async fn the_two_factor_extractor_waits_for_the_second_factor() {
     run_two_factor_table("actix", &format!("http://{addr}"), &lucia).await;
     handle.stop(true).await;
 }
+
+/// `ActixOffload` keeps its bound (see `lucia_http_tests::assert_offload_bound`).
+#[actix_web::test]
+async fn actix_offload_runs_at_most_its_limit_at_once() {
+    lucia_http_tests::assert_offload_bound("actix", &lucia_actix::ActixOffload::new(2), 2).await;
+}

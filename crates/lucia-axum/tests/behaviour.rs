@@ -141,3 +141,9 @@ async fn the_two_factor_extractor_waits_for_the_second_factor() {
     let base = serve(router).await;
     run_two_factor_table("axum", &base, &lucia).await;
 }
+
+/// `TokioOffload` keeps its bound (see `lucia_http_tests::assert_offload_bound`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokio_offload_runs_at_most_its_limit_at_once() {
+    lucia_http_tests::assert_offload_bound("axum", &lucia_axum::TokioOffload::new(2), 2).await;
+}

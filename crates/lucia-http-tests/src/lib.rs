@@ -647,3 +647,36 @@ pub async fn run_two_factor_table(label: &str, base_url: &str, lucia: &Lucia<Two
         "[{label}] anonymous"
     );
 }
+
+/// An integration's offload keeps its bound: 12 jobs through an offload built for `limit`
+/// never run more than `limit` at once, and all of them run. Call it from a multi-threaded
+/// runtime of the framework.
+pub async fn assert_offload_bound(
+    label: &str,
+    offload: &dyn lucia::offload::Offload,
+    limit: usize,
+) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let running = Arc::new(AtomicUsize::new(0));
+    let peak = Arc::new(AtomicUsize::new(0));
+    let done = Arc::new(AtomicUsize::new(0));
+    let jobs: Vec<_> = (0..12)
+        .map(|_| {
+            let (running, peak, done) = (running.clone(), peak.clone(), done.clone());
+            offload.run(Box::new(move || {
+                let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                peak.fetch_max(now, Ordering::SeqCst);
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                running.fetch_sub(1, Ordering::SeqCst);
+                done.fetch_add(1, Ordering::SeqCst);
+            }))
+        })
+        .collect();
+    futures_util::future::join_all(jobs).await;
+    assert_eq!(done.load(Ordering::SeqCst), 12, "{label}: every job ran");
+    assert_eq!(
+        peak.load(Ordering::SeqCst),
+        limit,
+        "{label}: at most {limit} at once"
+    );
+}

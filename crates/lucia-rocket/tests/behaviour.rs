@@ -174,3 +174,9 @@ async fn a_method_override_form_is_checked_as_a_post() {
     let plain = client.get(format!("{base}/state")).send().await.unwrap();
     assert_eq!(plain.text().await.unwrap(), "reached");
 }
+
+/// `RocketOffload` keeps its bound (see `lucia_http_tests::assert_offload_bound`).
+#[rocket::async_test]
+async fn rocket_offload_runs_at_most_its_limit_at_once() {
+    lucia_http_tests::assert_offload_bound("rocket", &lucia_rocket::RocketOffload::new(2), 2).await;
+}
