@@ -680,3 +680,22 @@ pub async fn assert_offload_bound(
         "{label}: at most {limit} at once"
     );
 }
+
+/// tokio's spawn for the race suite (`lucia::conformance::races`): tasks run on the current
+/// multi-threaded runtime, and a task that panics fails the race.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TokioSpawn;
+
+impl lucia::conformance::races::Spawn for TokioSpawn {
+    fn spawn<T: Send + 'static>(
+        &self,
+        task: lucia::conformance::races::Task<T>,
+    ) -> lucia::conformance::races::Task<T> {
+        let handle = tokio::spawn(task);
+        Box::pin(async move {
+            handle
+                .await
+                .unwrap_or_else(|err| std::panic::resume_unwind(err.into_panic()))
+        })
+    }
+}

@@ -11,23 +11,11 @@ mod common;
 use std::sync::Arc;
 
 use lucia::MemoryStore;
-use lucia::conformance::races::{Spawn, Task, invalidation, password_reset, session_extension};
+use lucia::conformance::races::{invalidation, password_reset, session_extension};
 use lucia::conformance::{TestSession, TestUser};
 use lucia::store::Split;
 
-/// tokio's spawn, with a panicking task failing the race.
-struct Tokio;
-
-impl Spawn for Tokio {
-    fn spawn<T: Send + 'static>(&self, task: Task<T>) -> Task<T> {
-        let handle = tokio::spawn(task);
-        Box::pin(async move {
-            handle
-                .await
-                .unwrap_or_else(|err| std::panic::resume_unwind(err.into_panic()))
-        })
-    }
-}
+use lucia_http_tests::TokioSpawn as Tokio;
 
 fn users() -> MemoryStore<TestUser, ()> {
     MemoryStore::new().unique("email", |u: &TestUser| Some(u.email.clone()))

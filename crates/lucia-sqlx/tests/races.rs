@@ -10,23 +10,11 @@ mod common;
 use std::time::Duration;
 
 use common::{Device, Profile, migrator, service_url, tables};
-use lucia::conformance::races::{Spawn, Task, run_races};
+use lucia::conformance::races::run_races;
 use lucia_sqlx::SqlxStore;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 
-/// tokio's spawn, with a panicking task failing the race.
-struct Tokio;
-
-impl Spawn for Tokio {
-    fn spawn<T: Send + 'static>(&self, task: Task<T>) -> Task<T> {
-        let handle = tokio::spawn(task);
-        Box::pin(async move {
-            handle
-                .await
-                .unwrap_or_else(|err| std::panic::resume_unwind(err.into_panic()))
-        })
-    }
-}
+use lucia_http_tests::TokioSpawn as Tokio;
 
 fn report(backend: &str, outcomes: &[lucia::conformance::races::RaceOutcome]) {
     for outcome in outcomes {

@@ -60,7 +60,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll, Wake, Waker};
+use std::task::{Poll, Waker};
 use std::time::{Duration as StdDuration, Instant};
 
 use time::{Duration, OffsetDateTime};
@@ -99,26 +99,6 @@ struct Slot<T> {
     output: Mutex<(Option<std::thread::Result<T>>, Option<Waker>)>,
 }
 
-struct ThreadWaker(std::thread::Thread);
-
-impl Wake for ThreadWaker {
-    fn wake(self: Arc<Self>) {
-        self.0.unpark();
-    }
-}
-
-fn block_on<F: Future>(future: F) -> F::Output {
-    let waker = Waker::from(Arc::new(ThreadWaker(std::thread::current())));
-    let mut cx = Context::from_waker(&waker);
-    let mut future = std::pin::pin!(future);
-    loop {
-        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
-            return output;
-        }
-        std::thread::park();
-    }
-}
-
 impl Spawn for Threads {
     fn spawn<T: Send + 'static>(&self, task: Task<T>) -> Task<T> {
         let slot = Arc::new(Slot {
@@ -126,7 +106,8 @@ impl Spawn for Threads {
         });
         let filled = Arc::clone(&slot);
         std::thread::spawn(move || {
-            let output = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| block_on(task)));
+            let output =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| pollster::block_on(task)));
             let mut guard = filled
                 .output
                 .lock()
