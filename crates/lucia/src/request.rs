@@ -289,6 +289,58 @@ impl<S: AuthStore> SessionHandle<S> {
         self.queue(CookieChange::Set(self.lucia.session_cookie(session, token)));
     }
 
+    /// For a user who just gained a privilege (a verified address, a new role): ends every
+    /// session of the current user and starts a new one here, with the same attributes and
+    /// lifetime, queueing its cookie (The Copenhagen Book: invalidate sessions when privileges
+    /// change). Returns the new session, or `None` when the request had no session.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use lucia::request::{CookieChange, SessionHandle};
+    /// # pollster::block_on(async {
+    /// let lucia = Arc::new(lucia::Lucia::new(lucia::MemoryStore::<(), ()>::new()));
+    /// let user = lucia.create_user(lucia::NewUser::new(())).await?;
+    /// let (_, other_device) = lucia.create_session(&user.id, ()).await?;
+    /// let (_, here) = lucia.create_session(&user.id, ()).await?;
+    /// let validated = lucia.validate_session(here.expose_secret()).await?.valid();
+    /// let handle = SessionHandle::new(Arc::clone(&lucia), validated);
+    /// let (renewed, _token) = handle.renew_everywhere().await?.expect("a session");
+    /// assert!(matches!(handle.take_change(), Some(CookieChange::Set(_))));
+    /// assert!(!lucia.validate_session(other_device.expose_secret()).await?.is_valid());
+    /// assert!(!lucia.validate_session(here.expose_secret()).await?.is_valid());
+    /// assert_eq!(renewed.user_id, user.id);
+    /// # Ok::<(), lucia::Error>(()) }).unwrap();
+    /// ```
+    pub async fn renew_everywhere(
+        &self,
+    ) -> crate::Result<Option<(crate::Session<S::SessionAttributes>, crate::SessionToken)>>
+    where
+        S::SessionAttributes: Clone,
+    {
+        let Some(current) = &self.shared.validated else {
+            return Ok(None);
+        };
+        let session = &current.session;
+        self.lucia
+            .invalidate_all_user_sessions(&session.user_id)
+            .await?;
+        let attributes = session.attributes.clone();
+        let started = match session.lifetime {
+            Some(lifetime) => {
+                self.lucia
+                    .create_session_with_lifetime(&session.user_id, attributes, lifetime)
+                    .await?
+            }
+            None => {
+                self.lucia
+                    .create_session(&session.user_id, attributes)
+                    .await?
+            }
+        };
+        self.set_cookie(&started.0, &started.1);
+        Ok(Some(started))
+    }
+
     /// Ends the current session (if any) and queues clearing the cookie.
     pub async fn sign_out(&self) -> crate::Result<()> {
         self.end_current().await?;

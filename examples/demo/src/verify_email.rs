@@ -105,26 +105,9 @@ pub(crate) async fn verify<S: DemoStore>(
             {
                 return unavailable();
             }
-            // A new privilege (a verified address) ends every session of the user, and this
-            // browser gets a new one with the same device and lifetime (The Copenhagen Book:
-            // invalidate sessions when a user gains privileges).
-            if lucia
-                .invalidate_all_user_sessions(&auth.user.id)
-                .await
-                .is_err()
-            {
-                return unavailable();
-            }
-            let attributes = auth.session.attributes.clone();
-            let started = match auth.session.lifetime {
-                Some(lifetime) => {
-                    control
-                        .sign_in_with_lifetime(&auth.user.id, attributes, lifetime)
-                        .await
-                }
-                None => control.sign_in(&auth.user.id, attributes).await,
-            };
-            if started.is_err() {
+            // A new privilege (a verified address) ends every session of the user; this
+            // browser gets a new one with the same device and lifetime.
+            if control.renew_everywhere().await.is_err() {
                 return unavailable();
             }
             Redirect::to("/").into_response()
