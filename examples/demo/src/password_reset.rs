@@ -15,6 +15,7 @@ use serde::Deserialize;
 use crate::DemoStore;
 use crate::app::*;
 use crate::pages::escape;
+use crate::two_factor::{Proof, Refusal, check_second_factor};
 
 pub(crate) async fn forgot_password_page<S: DemoStore>(control: SessionControl<S>) -> Response {
     html(
@@ -178,7 +179,7 @@ pub(crate) async fn reset_password<S: DemoStore>(
                 Err(response) => return response,
             };
             return match refusal {
-                Refusal::Throttled(wait) => no_referrer(throttled(
+                Wait::Refused(Refusal::Throttled(wait)) => no_referrer(throttled(
                     "Choose a new password",
                     &reset_form(
                         &next,
@@ -186,12 +187,12 @@ pub(crate) async fn reset_password<S: DemoStore>(
                     ),
                     wait,
                 )),
-                Refusal::Missing => page(
+                Wait::Missing => page(
                     StatusCode::BAD_REQUEST,
                     &next,
                     "Two-factor authentication is on: enter a code from your app or a recovery code.",
                 ),
-                Refusal::Wrong => page(
+                Wait::Refused(Refusal::Wrong) => page(
                     StatusCode::BAD_REQUEST,
                     &next,
                     "That code is not valid. Try the next one from your app.",
@@ -234,10 +235,9 @@ pub(crate) async fn reset_password<S: DemoStore>(
 }
 
 /// Why a reset waits for its second factor.
-enum Refusal {
+enum Wait {
     Missing,
-    Wrong,
-    Throttled(lucia::throttle::RetryAfter),
+    Refused(Refusal),
 }
 
 /// A new reset link for a spent one (answered in the form, never mailed).
@@ -262,38 +262,23 @@ async fn second_factor_of_reset<S: DemoStore>(
     lucia: &lucia::Lucia<S>,
     reset: &lucia::one_time::PasswordReset,
     code: &str,
-) -> Result<Option<Refusal>, Response> {
+) -> Result<Option<Wait>, Response> {
     match lucia.two_factor_enabled(&reset.user_id).await {
         Ok(false) => return Ok(None),
         Ok(true) => {}
         Err(_) => return Err(unavailable()),
     }
     if code.is_empty() {
-        return Ok(Some(Refusal::Missing));
+        return Ok(Some(Wait::Missing));
     }
-    let now = lucia.now();
-    let key = keys::account(&reset.user_id);
-    match app.second_factor.check(&key, now).await {
-        Ok(Ok(())) => {}
-        Ok(Err(wait)) => return Ok(Some(Refusal::Throttled(wait))),
-        Err(_) => return Err(unavailable()),
-    }
-    let checked = if code.len() <= 8 && code.bytes().all(|b| b.is_ascii_digit()) {
-        lucia.verify_two_factor(&reset.user_id, code).await
+    // One field for both: an app code is a few digits, a recovery code is not.
+    let proof = if code.len() <= 8 && code.bytes().all(|b| b.is_ascii_digit()) {
+        Proof::Totp(code)
     } else {
-        lucia.use_recovery_code(&reset.user_id, code).await
+        Proof::Recovery(code)
     };
-    match checked {
-        Ok(()) => match app.second_factor.reset(&key).await {
-            Ok(()) => Ok(None),
-            Err(_) => Err(unavailable()),
-        },
-        Err(Error::InvalidToken | Error::TwoFactorNotEnabled) => {
-            match app.second_factor.hit(&key, now).await {
-                Ok(_) => Ok(Some(Refusal::Wrong)),
-                Err(_) => Err(unavailable()),
-            }
-        }
-        Err(_) => Err(unavailable()),
-    }
+    Ok(check_second_factor(app, lucia, &reset.user_id, proof)
+        .await?
+        .err()
+        .map(Wait::Refused))
 }

@@ -72,6 +72,53 @@ pub(crate) struct SecondFactorForm {
     recovery_code: String,
 }
 
+/// A second factor as typed: a code from the authenticator app or a recovery code.
+pub(crate) enum Proof<'a> {
+    Totp(&'a str),
+    Recovery(&'a str),
+}
+
+/// Why a second factor was refused.
+pub(crate) enum Refusal {
+    Wrong,
+    Throttled(lucia::throttle::RetryAfter),
+}
+
+/// Checks `proof` against the user's second factor, throttled per account (a wrong proof
+/// counts, a right one clears the count). `Err` is the 503 page for a store or throttle
+/// failure. Shared by the sign-in step and the password reset.
+pub(crate) async fn check_second_factor<S: DemoStore>(
+    app: &App,
+    lucia: &lucia::Lucia<S>,
+    user_id: &str,
+    proof: Proof<'_>,
+) -> Result<Result<(), Refusal>, Response> {
+    let now = lucia.now();
+    let key = keys::account(user_id);
+    match app.second_factor.check(&key, now).await {
+        Ok(Ok(())) => {}
+        Ok(Err(wait)) => return Ok(Err(Refusal::Throttled(wait))),
+        Err(_) => return Err(unavailable()),
+    }
+    let checked = match proof {
+        Proof::Totp(code) => lucia.verify_two_factor(user_id, code).await,
+        Proof::Recovery(code) => lucia.use_recovery_code(user_id, code).await,
+    };
+    match checked {
+        Ok(()) => match app.second_factor.reset(&key).await {
+            Ok(()) => Ok(Ok(())),
+            Err(_) => Err(unavailable()),
+        },
+        Err(Error::InvalidToken | Error::TwoFactorNotEnabled) => {
+            match app.second_factor.hit(&key, now).await {
+                Ok(_) => Ok(Err(Refusal::Wrong)),
+                Err(_) => Err(unavailable()),
+            }
+        }
+        Err(_) => Err(unavailable()),
+    }
+}
+
 pub(crate) async fn second_factor<S: DemoStore>(
     State(app): State<Arc<App>>,
     PageAuth(auth): PageAuth<S>,
@@ -87,45 +134,32 @@ pub(crate) async fn second_factor<S: DemoStore>(
         return pending_html(StatusCode::BAD_REQUEST, "Two-factor authentication", &form);
     }
     let lucia = control.lucia();
-    let now = lucia.now();
-    let key = keys::account(&auth.user.id);
-    match app.second_factor.check(&key, now).await {
-        Ok(Ok(())) => {}
-        Ok(Err(wait)) => {
-            let form = second_factor_form(Some(
-                "Too many wrong codes. Please wait before trying again.",
-            ));
-            return throttled("Two-factor authentication", &form, wait);
-        }
-        Err(_) => return unavailable(),
-    }
-    let verified = if form.code.trim().is_empty() {
-        lucia
-            .use_recovery_code(&auth.user.id, &form.recovery_code)
-            .await
+    let proof = if form.code.trim().is_empty() {
+        Proof::Recovery(&form.recovery_code)
     } else {
-        lucia.verify_two_factor(&auth.user.id, &form.code).await
+        Proof::Totp(&form.code)
     };
-    match verified {
-        Ok(()) => {
+    match check_second_factor(&app, lucia, &auth.user.id, proof).await {
+        Ok(Ok(())) => {
             let mut session = auth.session;
-            if app.second_factor.reset(&key).await.is_err()
-                || lucia.mark_two_factor_verified(&mut session).await.is_err()
-            {
+            if lucia.mark_two_factor_verified(&mut session).await.is_err() {
                 return unavailable();
             }
             Redirect::to("/").into_response()
         }
-        Err(Error::InvalidToken | Error::TwoFactorNotEnabled) => {
-            if app.second_factor.hit(&key, now).await.is_err() {
-                return unavailable();
-            }
+        Ok(Err(Refusal::Throttled(wait))) => {
+            let form = second_factor_form(Some(
+                "Too many wrong codes. Please wait before trying again.",
+            ));
+            throttled("Two-factor authentication", &form, wait)
+        }
+        Ok(Err(Refusal::Wrong)) => {
             let form = second_factor_form(Some(
                 "That code is not valid. Try the next one from your app.",
             ));
             pending_html(StatusCode::BAD_REQUEST, "Two-factor authentication", &form)
         }
-        Err(_) => unavailable(),
+        Err(response) => response,
     }
 }
 
