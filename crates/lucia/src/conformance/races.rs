@@ -527,18 +527,7 @@ where
         .use_recovery_code(&user_id, &codes[1])
         .await
         .unwrap_or_else(|err| panic!("{RACE}: the other codes still work: {err:?}"));
-    lucia
-        .store()
-        .delete_user(&user_id)
-        .await
-        .unwrap_or_else(|err| unexpected(RACE, &err.into()));
-    RaceOutcome {
-        race: RACE,
-        racers: RACERS,
-        winners,
-        elapsed: started.elapsed(),
-        note: format!("{} InvalidToken", RACERS - winners),
-    }
+    single_use_outcome(&lucia, RACE, &user_id, winners, started).await
 }
 
 /// [`RACERS`] sign-in verifications of one TOTP code (the replay guard): exactly one
@@ -569,13 +558,25 @@ where
         .verify_two_factor(&user_id, &totp.generate(clock_now(&clock)))
         .await
         .unwrap_or_else(|err| panic!("{RACE}: the next step's code works: {err:?}"));
+    single_use_outcome(&lucia, RACE, &user_id, winners, started).await
+}
+
+/// Deletes a single-use race's user and reports it: `winners` of [`RACERS`], the others
+/// refused with `InvalidToken`.
+async fn single_use_outcome<S: UserStore>(
+    lucia: &Lucia<S>,
+    race: &'static str,
+    user_id: &str,
+    winners: usize,
+    started: Instant,
+) -> RaceOutcome {
     lucia
         .store()
-        .delete_user(&user_id)
+        .delete_user(user_id)
         .await
-        .unwrap_or_else(|err| unexpected(RACE, &err.into()));
+        .unwrap_or_else(|err| unexpected(race, &err.into()));
     RaceOutcome {
-        race: RACE,
+        race,
         racers: RACERS,
         winners,
         elapsed: started.elapsed(),
