@@ -125,6 +125,20 @@ impl Demo {
         between(&mailbox, "verification code is<br><br>", "<br>").to_owned()
     }
 
+    /// Starts a two-factor enrolment (`POST /settings/2fa/begin`): the page shows the QR code
+    /// inline and the key, which the returned authenticator uses.
+    async fn begin_two_factor(&self, cookie: &str) -> lucia::otp::Totp {
+        let page = self
+            .post("/settings/2fa/begin", Some(cookie), "")
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("<svg"), "the QR code is shown inline");
+        let key = between(&page, r#"<code id="totp-secret">"#, "</code>");
+        lucia::otp::Totp::new(lucia::otp::Secret::from_base32(key).unwrap())
+    }
+
     /// The path of the newest reset link in the development mailbox.
     async fn reset_link(&self) -> String {
         let mailbox = self.get("/dev/mailbox", None).await.text().await.unwrap();
@@ -856,7 +870,6 @@ fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
 /// is refused), sign in with a recovery code (single use), and wrong codes get throttled.
 #[tokio::test]
 async fn two_factor_enrol_sign_in_recover_and_throttle() {
-    use lucia::otp::{Secret, Totp};
     let demo = start(false).await;
     let cookie = demo
         .sign_up("ada@example.com", "correct+horse+battery")
@@ -869,16 +882,7 @@ async fn two_factor_enrol_sign_in_recover_and_throttle() {
         .await
         .unwrap();
     assert!(page.contains("<strong>off</strong>") && !page.contains("totp-secret"));
-    let page = demo
-        .post("/settings/2fa/begin", Some(&cookie), "")
-        .await
-        .text()
-        .await
-        .unwrap();
-    assert!(page.contains("<svg"), "the QR code is shown inline");
-    let totp = Totp::new(
-        Secret::from_base32(between(&page, r#"<code id="totp-secret">"#, "</code>")).unwrap(),
-    );
+    let totp = demo.begin_two_factor(&cookie).await;
     let step = totp.step(time::OffsetDateTime::now_utc());
 
     let wrong = demo
@@ -1036,21 +1040,12 @@ async fn two_factor_enrol_sign_in_recover_and_throttle() {
 /// new one; the right code (or a recovery code) completes the reset.
 #[tokio::test]
 async fn password_reset_asks_for_the_second_factor() {
-    use lucia::otp::{Secret, Totp};
     let demo = start(false).await;
     let cookie = demo
         .sign_up("ada@example.com", "correct+horse+battery")
         .await;
     let cookie = demo.verify_email(&cookie).await;
-    let page = demo
-        .post("/settings/2fa/begin", Some(&cookie), "")
-        .await
-        .text()
-        .await
-        .unwrap();
-    let totp = Totp::new(
-        Secret::from_base32(between(&page, r#"<code id="totp-secret">"#, "</code>")).unwrap(),
-    );
+    let totp = demo.begin_two_factor(&cookie).await;
     let step = totp.step(time::OffsetDateTime::now_utc());
     let enabled = demo
         .post(
